@@ -1,0 +1,2 @@
+// berth command-line entry point.
+console.log('berth: not yet');

@@ -1,0 +1,80 @@
+// What the apiserver needs to know about one resource: names, scope, versions, subresources,
+// and its strategy (defaulting, preparation, validation, table columns, field selectors).
+import type { FieldError } from './field-errors';
+import type { KObject } from './types';
+
+export type Subresource =
+  | 'status'
+  | 'scale'
+  | 'binding'
+  | 'log'
+  | 'exec'
+  | 'attach'
+  | 'portforward'
+  | 'proxy'
+  | 'eviction'
+  | 'ephemeralcontainers'
+  | 'finalize';
+
+export interface TableColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  /** '' or 'name' (the Name column) as upstream sets it. */
+  format: string;
+  description: string;
+  /** 0 = default columns, 1 = shown only with -o wide. */
+  priority: 0 | 1;
+}
+
+export interface TableDef {
+  columns: TableColumn[];
+  /** One cell per column, in order. `now` is injected so ages are testable. */
+  row(obj: KObject, now: Date): unknown[];
+}
+
+/** Where the scale subresource reads and writes replicas (apps/v1 workloads). */
+export interface ScaleDef {
+  specReplicasPath: string[];
+  statusReplicasPath: string[];
+  /** The selector string for Scale.status.selector. */
+  selector(obj: KObject): string;
+}
+
+export interface ResourceDef {
+  group: string; // '' for core
+  /** Served versions; the first is preferred and is the storage version. */
+  versions: string[];
+  kind: string;
+  plural: string;
+  singular: string;
+  shortNames: string[];
+  categories: string[];
+  namespaced: boolean;
+  subresources: Subresource[];
+  /** metadata.generation is maintained (set to 1 on create, bumped when spec changes). */
+  generation: boolean;
+
+  /** kube-apiserver defaulting, in place. Called on create and on every update, before validation. */
+  default?(obj: KObject): void;
+  /** Clears what a create may not set (e.g. status for kinds with a status subresource). */
+  prepareForCreate?(obj: KObject): void;
+  /** Main-resource update: e.g. keeps old status. */
+  prepareForUpdate?(obj: KObject, old: KObject): void;
+  /** status-subresource update: keeps old spec. */
+  prepareForStatusUpdate?(obj: KObject, old: KObject): void;
+  /** Full validation of the object as it would be stored (create and update). */
+  validate?(obj: KObject): FieldError[];
+  /** Extra checks on update: immutable fields, etc. */
+  validateUpdate?(obj: KObject, old: KObject): FieldError[];
+  /** Field selector values besides metadata.name and metadata.namespace. */
+  fields?(obj: KObject): Record<string, string>;
+  table: TableDef;
+  scale?: ScaleDef;
+  /** Converts a stored object (storage version) to another served version, and back. */
+  convertTo?(obj: KObject, version: string): KObject;
+  convertFrom?(obj: KObject, version: string): KObject;
+}
+
+export function apiVersionOf(def: ResourceDef, version = def.versions[0] ?? 'v1'): string {
+  return def.group === '' ? version : `${def.group}/${version}`;
+}
