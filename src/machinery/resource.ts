@@ -40,7 +40,7 @@ export interface ScaleDef {
   selector(obj: KObject): string;
 }
 
-export interface ResourceDef {
+export interface ResourceDef extends ResourceDefHooks {
   group: string; // '' for core
   /** Served versions; the first is preferred and is the storage version. */
   versions: string[];
@@ -53,6 +53,11 @@ export interface ResourceDef {
   subresources: Subresource[];
   /** metadata.generation is maintained (set to 1 on create, bumped when spec changes). */
   generation: boolean;
+  /**
+   * Name rule for metadata.name/generateName (default: DNS-1123 subdomain). The apiserver runs
+   * ObjectMeta validation itself; validate() checks only the kind's own fields.
+   */
+  nameFn?: (name: string, prefix: boolean) => string[];
 
   /** kube-apiserver defaulting, in place. Called on create and on every update, before validation. */
   default?(obj: KObject): void;
@@ -77,4 +82,18 @@ export interface ResourceDef {
 
 export function apiVersionOf(def: ResourceDef, version = def.versions[0] ?? 'v1'): string {
   return def.group === '' ? version : `${def.group}/${version}`;
+}
+
+export interface ResourceDefHooks {
+  /**
+   * Seconds a delete waits before the object goes away (pods bound to a node: the kubelet
+   * finishes the deletion). 0 = delete now. `requested` is DeleteOptions.gracePeriodSeconds.
+   */
+  gracefulDeletionSeconds?(obj: KObject, requested: number | undefined): number;
+  /** What a DELETE answers with: the object itself (pods) or a Status (most kinds). */
+  returnDeletedObject?: boolean;
+  /** Something besides metadata.finalizers keeps a deleting object (a namespace's spec.finalizers). */
+  blocksDeletion?(obj: KObject): boolean;
+  /** Marks an object whose deletion has begun but must wait (a namespace becomes Terminating). */
+  markDeleting?(obj: KObject): void;
 }

@@ -1,0 +1,10 @@
+// The built-in admission chain Berth runs, in kube-apiserver's order.
+import type { Registry } from '../registry';
+import type { Admission } from './admission';
+import { defaultStorageClass } from './default-storage-class';
+import { namespaceLifecycle } from './namespace-lifecycle';
+import { serviceAccount } from './service-account';
+
+export function admissionPlugins(registry: Registry): Admission[] {
+  return [namespaceLifecycle(registry), serviceAccount(), defaultStorageClass(registry)];
+}

@@ -1,0 +1,42 @@
+// What a REST handler needs for one request.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../../machinery/clock';
+import type { ResourceDef } from '../../machinery/resource';
+import type { KObject } from '../../machinery/types';
+import type { ResourceRequest } from '../http/request-info';
+import type { ObjectStore } from '../object-store';
+import type { Registry } from '../registry';
+
+export interface ApiDeps {
+  registry: Registry;
+  store: ObjectStore;
+  clock: Clock;
+  /** Handlers for connect-style subresources (pods/log, pods/exec, ...), added by the node layer. */
+  connectors: Map<string, (rc: RequestContext) => Promise<void>>;
+}
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  info: ResourceRequest;
+  def: ResourceDef;
+  deps: ApiDeps;
+  userAgent: string;
+}
+
+/** The object as served in the requested version (conversion from the storage version). */
+export function toRequestVersion(def: ResourceDef, obj: KObject, version: string): KObject {
+  const storage = def.versions[0];
+  const out = version !== storage && def.convertTo ? def.convertTo(obj, version) : obj;
+  const { apiVersion: _a, kind: _k, ...rest } = out;
+  return { apiVersion: def.group === '' ? version : `${def.group}/${version}`, kind: def.kind, ...rest } as KObject;
+}
+
+/** A request body in the requested version, converted to the storage version. */
+export function toStorageVersion(def: ResourceDef, obj: KObject, version: string): KObject {
+  const storage = def.versions[0] ?? version;
+  const out = version !== storage && def.convertFrom ? def.convertFrom(obj, version) : obj;
+  const { apiVersion: _a, kind: _k, ...rest } = out;
+  return { apiVersion: def.group === '' ? storage : `${def.group}/${storage}`, kind: def.kind, ...rest } as KObject;
+}
