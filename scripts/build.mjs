@@ -3,6 +3,7 @@ import { build } from 'esbuild';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+await import('./gen-openapi.mjs'); // dist/openapi-models.json for /openapi (see that script)
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 await build({
   entryPoints: [join(root, 'src/cli/main.ts')],

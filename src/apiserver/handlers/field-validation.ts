@@ -122,6 +122,8 @@ export function checkFields(rc: RequestContext, obj: KObject): void {
   }
   if (f.unknown.length === 0 || m === 'Ignore') return;
   const msgs = f.unknown.map((p) => `unknown field "${p}"`);
-  if (m === 'Strict') throw errors.badRequest(`strict decoding error: ${msgs.join(', ')}`);
+  if (m === 'Strict') {
+    throw errors.badRequest(`${def.kind} in version "${info.version}" cannot be handled as a ${def.kind}: strict decoding error: ${msgs.join(', ')}`);
+  }
   rc.res.setHeader('Warning', msgs.map((x) => `299 - ${JSON.stringify(x)}`));
 }

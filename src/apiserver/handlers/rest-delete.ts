@@ -6,7 +6,7 @@ import { decodeBody, readBody } from '../http/body';
 import { bodyFormat } from '../http/negotiate';
 import { type RequestContext, toRequestVersion } from './context';
 import { parseListQuery } from './list-options';
-import { writeObject } from './rest';
+import { writeObject } from './output';
 
 const policies = ['Orphan', 'Background', 'Foreground'] as const;
 

@@ -8,7 +8,7 @@ import { bodyFormat } from '../http/negotiate';
 import type { UpdateOptions } from '../object-store';
 import { type RequestContext, toRequestVersion, toStorageVersion } from './context';
 import { applyPatchOfType, serverSideApply, trackUpdate } from './patching';
-import { writeObject } from './rest';
+import { writeObject } from './output';
 import { applyScale, toScale } from './scale';
 import { checkFields } from './field-validation';
 

@@ -2,7 +2,6 @@
 import { errors } from '../../machinery/errors';
 import type { KObject } from '../../machinery/types';
 import { negotiate } from '../http/negotiate';
-import type { ResourceRequest } from '../http/request-info';
 import { writeBody } from '../http/respond';
 import { type ApiDeps, type RequestContext, toRequestVersion } from './context';
 import { handleDelete, handleDeleteCollection } from './rest-delete';
@@ -10,6 +9,7 @@ import { handleCreate, handlePatch, handleUpdate } from './rest-write';
 import { encodeContinue, parseListQuery } from './list-options';
 import { toScale } from './scale';
 import { buildTable, partialMetadata } from './table';
+import { tableOpts, writeObject } from './output';
 import { handleWatch } from './watch';
 
 const listKind = (kind: string) => `${kind}List`;
@@ -84,11 +84,6 @@ async function handleGet(rc: RequestContext): Promise<void> {
   return writeObject(rc, 200, toRequestVersion(def, obj, info.version));
 }
 
-export function tableOpts(url: URL): { includeObject?: string } {
-  const inc = url.searchParams.get('includeObject');
-  return inc ? { includeObject: inc } : {};
-}
-
 async function handleList(rc: RequestContext): Promise<void> {
   const { info, def } = rc;
   const q = parseListQuery(def, rc.url.searchParams);
@@ -112,10 +107,3 @@ async function handleList(rc: RequestContext): Promise<void> {
   return writeBody(rc.res, 200, { kind: listKind(def.kind), apiVersion, metadata: meta, items: bare }, repr === 'yaml');
 }
 
-export function writeObject(rc: RequestContext, status: number, obj: KObject | Record<string, unknown>): void {
-  const repr = negotiate(rc.req.headers.accept, false);
-  if (repr === 'partial') return writeBody(rc.res, status, partialMetadata(obj as KObject), false);
-  writeBody(rc.res, status, obj, repr === 'yaml');
-}
-
-export type { ResourceRequest };

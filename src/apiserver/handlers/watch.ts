@@ -6,7 +6,7 @@ import { negotiate } from '../http/negotiate';
 import type { StoredEvent } from '../object-store';
 import { type RequestContext, toRequestVersion } from './context';
 import { parseListQuery, parseRevision } from './list-options';
-import { tableOpts } from './rest';
+import { tableOpts } from './output';
 import { buildTable } from './table';
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';

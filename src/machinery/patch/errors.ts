@@ -1,0 +1,32 @@
+// How kube-apiserver reports patch failures (k8s.io/apiserver handlers/patch.go): a document that
+// does not decode is 400 BadRequest with the decoder's text; a JSON patch that decodes but cannot
+// be applied is NewGenericServerResponse(422), whose Status keeps only a generic message and an
+// empty details object. The library's own text stays on `cause` for logs.
+import { ApiError, errors } from '../errors';
+
+export const NOT_APPLIED_MESSAGE = 'the server rejected our request due to an error in our request';
+
+/** 422 Invalid with upstream's generic text; `detail` is what the patch library said. */
+export function patchNotApplied(detail: string): ApiError {
+  return new ApiError('Invalid', NOT_APPLIED_MESSAGE, {}, { cause: new Error(detail) });
+}
+
+/** 400 BadRequest carrying the decoder's or patch library's message verbatim. */
+export function patchBadRequest(message: string): ApiError {
+  return new ApiError('BadRequest', message);
+}
+
+/** A failure upstream does not classify: it surfaces as a 500 InternalError. */
+export function patchInternal(message: string): ApiError {
+  return errors.internal(new Error(message));
+}
+
+/** Parses a request body as JSON, failing as upstream's decoders do (400). */
+export function decodeJsonBody(body: string | Uint8Array): unknown {
+  const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw patchBadRequest(e instanceof Error ? e.message : String(e));
+  }
+}
