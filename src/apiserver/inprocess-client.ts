@@ -9,6 +9,7 @@ import { objectFilter } from './handlers/filters';
 import { applyPatchOfType, serverSideApply, trackUpdate } from './handlers/patching';
 import { toScale, applyScale } from './handlers/scale';
 import { visibleEvent } from './handlers/watch';
+import { finalizeNamespace } from '../machinery/resources/namespace';
 
 export class InProcessClient implements ApiClient {
   constructor(private readonly deps: ApiDeps) {}
@@ -59,7 +60,11 @@ export class InProcessClient implements ApiClient {
       def,
       ns,
       name,
-      (cur) => (subresource === 'scale' && cur ? applyScale(def, cur, obj) : toStorageVersion(def, obj, r.version)),
+      (cur) => {
+        if (subresource === 'scale' && cur) return applyScale(def, cur, obj);
+        if (subresource === 'finalize' && cur) return finalizeNamespace(cur, obj);
+        return toStorageVersion(def, obj, r.version);
+      },
       { ...(subresource ? { subresource } : {}), ...(opts.dryRun ? { dryRun: true } : {}), managedFields: this.tracker(def, r.version, opts.fieldManager, subresource) },
     );
     return subresource === 'scale' ? toScale(def, out) : toRequestVersion(def, out, r.version);

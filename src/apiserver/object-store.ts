@@ -206,6 +206,8 @@ export class ObjectStore {
     const obj = input;
     const meta = obj.metadata;
     const om = old.metadata;
+    // An unconditional update (no resourceVersion) applies to what is stored now.
+    meta.resourceVersion = om.resourceVersion ?? '';
     // Fields only the server sets are carried over from the stored object.
     for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'selfLink'] as const) {
       if (om[k] === undefined) delete meta[k];
@@ -224,7 +226,6 @@ export class ObjectStore {
     validateForUpdate(def, obj, old, opts.subresource);
     const mf = opts.managedFields?.(old, obj);
     if (mf) meta.managedFields = mf;
-    meta.resourceVersion = om.resourceVersion ?? '';
     if (deepEqual(withoutVolatile(obj), withoutVolatile(old))) return old;
     return obj;
   }
@@ -245,6 +246,13 @@ export class ObjectStore {
       const grace = def.gracefulDeletionSeconds?.(obj, opts.gracePeriodSeconds) ?? 0;
       await runAdmission(this.admission, { op: 'delete', def, obj, store: this });
       const blocked = def.blocksDeletion?.(obj) ?? false;
+      if (blocked && obj.metadata.deletionTimestamp) {
+        throw errors.conflict(
+          gr(def),
+          name,
+          'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.',
+        );
+      }
       if (blocked) def.markDeleting?.(next);
       try {
         if (finalizers.length === 0 && grace === 0 && !blocked) {

@@ -1,4 +1,5 @@
 // `berth server`: composes store, API server and controllers in one process.
+import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -62,6 +63,8 @@ export async function runServer(argv: string[]): Promise<number> {
   metrics.gauge('process_resident_memory_bytes', () => process.memoryUsage().rss);
   const deps = { registry, store, clock, connectors: new Map() };
   const abort = new AbortController();
+  // Every component and informer listens for shutdown on this one signal.
+  setMaxListeners(0, abort.signal);
   const api = new ApiServer({ host, port, certPem: pki.certPem, keyPem: pki.keyPem, tokens: [token], deps, log, metrics });
   await api.start(abort.signal);
   await bootstrap(store, registry);

@@ -94,7 +94,7 @@ export const fe = {
     field: ps(p),
     value,
     hasValue: false,
-    detail: `must have at most ${max} bytes`,
+    detail: `may not be more than ${max} bytes`,
   }),
   tooMany: (p: P, actual: number, max: number): FieldError => ({
     type: 'FieldValueTooMany',

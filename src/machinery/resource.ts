@@ -53,11 +53,6 @@ export interface ResourceDef extends ResourceDefHooks {
   subresources: Subresource[];
   /** metadata.generation is maintained (set to 1 on create, bumped when spec changes). */
   generation: boolean;
-  /**
-   * Name rule for metadata.name/generateName (default: DNS-1123 subdomain). The apiserver runs
-   * ObjectMeta validation itself; validate() checks only the kind's own fields.
-   */
-  nameFn?: (name: string, prefix: boolean) => string[];
 
   /** kube-apiserver defaulting, in place. Called on create and on every update, before validation. */
   default?(obj: KObject): void;
@@ -67,7 +62,10 @@ export interface ResourceDef extends ResourceDefHooks {
   prepareForUpdate?(obj: KObject, old: KObject): void;
   /** status-subresource update: keeps old spec. */
   prepareForStatusUpdate?(obj: KObject, old: KObject): void;
-  /** Full validation of the object as it would be stored (create and update). */
+  /**
+   * Full validation of the object as it would be stored (create and update), including its
+   * ObjectMeta rules; the apiserver adds the generic ObjectMeta update rules itself.
+   */
   validate?(obj: KObject): FieldError[];
   /** Extra checks on update: immutable fields, etc. */
   validateUpdate?(obj: KObject, old: KObject): FieldError[];

@@ -1,5 +1,4 @@
 // create, update (PUT) and patch, including the status, scale, finalize and binding subresources.
-import { rfc3339 } from '../../machinery/clock';
 import { errors } from '../../machinery/errors';
 import type { PatchType } from '../../machinery/client';
 import { type KObject, isObject } from '../../machinery/types';
@@ -11,6 +10,8 @@ import { applyPatchOfType, serverSideApply, trackUpdate } from './patching';
 import { writeObject } from './output';
 import { applyScale, toScale } from './scale';
 import { checkFields } from './field-validation';
+import { bindPod } from '../../machinery/resources/pod';
+import { finalizeNamespace } from '../../machinery/resources/namespace';
 
 /** Reads a request body that must be an object with (optional) object metadata. */
 async function readObject(rc: RequestContext): Promise<KObject> {
@@ -82,14 +83,7 @@ export async function handleUpdate(rc: RequestContext): Promise<void> {
     return writeObject(rc, 200, toScale(def, out));
   }
   if (sub === 'finalize') {
-    const fin = isObject(body.spec) && Array.isArray(body.spec.finalizers) ? body.spec.finalizers : [];
-    const out = await rc.deps.store.update(
-      def,
-      info.namespace,
-      name,
-      (cur) => ({ ...need(cur), spec: { ...(need(cur).spec as object), finalizers: fin }, metadata: { ...need(cur).metadata, ...(body.metadata.resourceVersion ? { resourceVersion: body.metadata.resourceVersion } : {}) } }),
-      writeOpts(rc, { subresource: 'finalize' }),
-    );
+    const out = await rc.deps.store.update(def, info.namespace, name, (cur) => finalizeNamespace(need(cur), body), writeOpts(rc, { subresource: 'finalize' }));
     return writeObject(rc, 200, toRequestVersion(def, out, info.version));
   }
   checkKind(rc, body);
@@ -174,22 +168,16 @@ async function bind(rc: RequestContext, body: KObject): Promise<void> {
   const target = isObject(body.target) ? body.target : undefined;
   const node = target && typeof target.name === 'string' ? target.name : '';
   if (!node) throw errors.invalid('Binding', '', name, [{ type: 'FieldValueRequired', field: 'target.name', hasValue: false, detail: '' }]);
-  const now = rfc3339(rc.deps.clock.now());
+  const now = rc.deps.clock.now();
   await rc.deps.store.update(
     def,
     info.namespace,
     name,
     (cur) => {
       const pod = need(cur);
-      const spec = (pod.spec ?? {}) as Record<string, unknown>;
-      if (pod.metadata.deletionTimestamp) throw errors.conflict({ group: '', resource: 'pods' }, name, 'pod is being deleted, cannot be assigned to a host');
-      if (spec.nodeName) throw errors.conflict({ group: '', resource: 'pods' }, name, `pod ${name} is already assigned to node "${String(spec.nodeName)}"`);
-      spec.nodeName = node;
-      const status = (pod.status ?? {}) as Record<string, unknown>;
-      const conds = (Array.isArray(status.conditions) ? status.conditions : []) as Record<string, unknown>[];
-      const rest = conds.filter((c) => c.type !== 'PodScheduled');
-      status.conditions = [...rest, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now }];
-      return { ...pod, spec, status };
+      const refused = bindPod(pod, node, body.metadata.annotations, now);
+      if (refused) throw errors.conflict({ group: '', resource: 'pods' }, name, refused);
+      return pod;
     },
     { subresource: 'binding', retryOnConflict: true },
   );
