@@ -84,7 +84,7 @@ export class InProcessClient implements ApiClient {
           return toStorageVersion(def, serverSideApply(def, r.version, live, patch as KObject, manager, !!opts.force, now, subresource, name, ns), r.version);
         }
         if (!cur) throw errors.notFound({ group: def.group, resource: def.plural }, name);
-        return toStorageVersion(def, applyPatchOfType(type, def, toRequestVersion(def, cur, r.version), patch, def.group, def.kind) as KObject, r.version);
+        return toStorageVersion(def, applyPatchOfType(type, def, toRequestVersion(def, cur, r.version), patch, def.group, def.kind), r.version);
       },
       {
         retryOnConflict: true,

@@ -7,7 +7,7 @@ import { clone, deepEqual } from '../machinery/deep-equal';
 import { ApiError, StoreError, errors } from '../machinery/errors';
 import type { ResourceDef } from '../machinery/resource';
 import type { KObject, ManagedFieldsEntry } from '../machinery/types';
-import { type Admission, type AdmissionOp, runAdmission } from './admission/admission';
+import { type Admission, runAdmission } from './admission/admission';
 import { objectKey, prefixKey } from './keys';
 import { validateForCreate, validateForUpdate } from './validate-object';
 
@@ -145,7 +145,7 @@ export class ObjectStore {
     for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink', 'generation'] as const) delete meta[k];
     def.default?.(obj);
     def.prepareForCreate?.(obj);
-    await runAdmission(this.admission, { op: 'create' as AdmissionOp, def, obj, store: this });
+    await runAdmission(this.admission, { op: 'create', def, obj, store: this });
     meta.uid = this.ids.uid();
     meta.creationTimestamp = rfc3339(this.clock.now());
     if (def.generation) meta.generation = 1;

@@ -120,7 +120,7 @@ export class ApiServer {
       return;
     }
     if (path.startsWith('/openapi/')) {
-      const r = openapiResponse(url.pathname + url.search, String(req.headers.accept ?? ''), this.opts.deps.registry.defs as never, String(req.headers['if-none-match'] ?? ''));
+      const r = openapiResponse(url.pathname + url.search, String(req.headers.accept ?? ''), this.opts.deps.registry.defs, String(req.headers['if-none-match'] ?? ''));
       res.writeHead(r.status, r.headers);
       res.end(r.body);
       return;

@@ -30,7 +30,7 @@ export function toRequestVersion(def: ResourceDef, obj: KObject, version: string
   const storage = def.versions[0];
   const out = version !== storage && def.convertTo ? def.convertTo(obj, version) : obj;
   const { apiVersion: _a, kind: _k, ...rest } = out;
-  return { apiVersion: def.group === '' ? version : `${def.group}/${version}`, kind: def.kind, ...rest } as KObject;
+  return { apiVersion: def.group === '' ? version : `${def.group}/${version}`, kind: def.kind, ...rest };
 }
 
 /** A request body in the requested version, converted to the storage version. */
@@ -38,5 +38,5 @@ export function toStorageVersion(def: ResourceDef, obj: KObject, version: string
   const storage = def.versions[0] ?? version;
   const out = version !== storage && def.convertFrom ? def.convertFrom(obj, version) : obj;
   const { apiVersion: _a, kind: _k, ...rest } = out;
-  return { apiVersion: def.group === '' ? storage : `${def.group}/${storage}`, kind: def.kind, ...rest } as KObject;
+  return { apiVersion: def.group === '' ? storage : `${def.group}/${storage}`, kind: def.kind, ...rest };
 }

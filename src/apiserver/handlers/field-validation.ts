@@ -51,7 +51,7 @@ function walk(models: Models, value: unknown, schema: Schema | undefined, path: 
     return;
   }
   const props = isObject(s.properties) ? (s.properties as Record<string, Schema>) : undefined;
-  const extra = isObject(s.additionalProperties) ? (s.additionalProperties as Schema) : undefined;
+  const extra = isObject(s.additionalProperties) ? (s.additionalProperties) : undefined;
   const type = s.type ?? (props || extra ? 'object' : undefined);
   const mismatch = (want: string) => {
     f.typeError = `cannot unmarshal ${jsonKind(value)} into Go struct field ${path} of type ${want}`;

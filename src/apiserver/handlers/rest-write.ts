@@ -150,7 +150,7 @@ export async function handlePatch(rc: RequestContext): Promise<void> {
     if (!isObject(patched) || !isObject(patched.metadata)) throw errors.badRequest('the patched object must be an object with metadata');
     const pm = patched.metadata as Record<string, unknown>;
     if (pm.name !== name) throw errors.badRequest(`the name of the object (${String(pm.name)}) does not match the name on the URL (${name})`);
-    return toStorageVersion(def, patched as KObject, info.version);
+    return toStorageVersion(def, patched, info.version);
   };
   const opts: UpdateOptions = {
     ...writeOpts(rc, { retryOnConflict: true, ...(sub ? { subresource: sub } : {}), allowCreate: type === 'apply' && !sub }),

@@ -1,6 +1,5 @@
 // REST verbs for every served resource: dispatch on verb and subresource.
 import { errors } from '../../machinery/errors';
-import type { KObject } from '../../machinery/types';
 import { negotiate } from '../http/negotiate';
 import { writeBody } from '../http/respond';
 import { type ApiDeps, type RequestContext, toRequestVersion } from './context';

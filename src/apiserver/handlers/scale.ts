@@ -55,7 +55,7 @@ export function applyScale(def: ResourceDef, obj: KObject, scale: unknown): KObj
   }
   const rv = isObject(scale) && isObject(scale.metadata) ? scale.metadata.resourceVersion : undefined;
   const out = structuredClone(obj);
-  setPath(out as Record<string, unknown>, s.specReplicasPath, replicas ?? 0);
+  setPath(out, s.specReplicasPath, replicas ?? 0);
   if (typeof rv === 'string' && rv !== '') out.metadata.resourceVersion = rv;
   return out;
 }

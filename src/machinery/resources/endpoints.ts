@@ -80,9 +80,6 @@ export const endpointsDef: ResourceDef = {
   validate(o) {
     return [...validateObjectMeta(o.metadata, { namespaced: true, nameFn: nameIsDNSSubdomain }), ...validateSubsets(o)];
   },
-  validateUpdate(o, old) {
-    return [];
-  },
   table: {
     columns: [nameColumn(), col('Endpoints', 'The set of all endpoints is the union of all subsets.'), ageColumn()],
     row(o, now) {

@@ -30,9 +30,6 @@ export const eventDef: ResourceDef = {
     }
     return errs;
   },
-  validateUpdate(o, old) {
-    return [];
-  },
   fields(o) {
     const inv = obj(o.involvedObject);
     const source = str(obj(o.source).component) || str(o.reportingComponent);

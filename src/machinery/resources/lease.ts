@@ -30,9 +30,6 @@ export const leaseDef: ResourceDef = {
     }
     return errs;
   },
-  validateUpdate(o, old) {
-    return [];
-  },
   table: {
     columns: [nameColumn(), col('Holder', 'holderIdentity contains the identity of the holder of a current lease.'), ageColumn()],
     row(o, now) {

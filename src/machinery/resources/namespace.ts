@@ -55,7 +55,7 @@ export const namespaceDef: ResourceDef = {
   validate(o) {
     return [...validateObjectMeta(o.metadata, { namespaced: false, nameFn: validateNamespaceName }), ...validateSpecFinalizers(o)];
   },
-  validateUpdate(o, old) {
+  validateUpdate(o, _old) {
     const errs: FieldError[] = [];
     const phase = str(obj(o.status).phase);
     const p = new Path('status').child('Phase');

@@ -33,6 +33,25 @@ function dropDisabled(o: KObject, old?: KObject): void {
   }
 }
 
+/** Create: PersistentVolumeLastPhaseTransitionTime is GA, so a new volume starts Pending, stamped now. */
+export function preparePVCreate(o: KObject, now: Date): void {
+  o['status'] = { phase: 'Pending', lastPhaseTransitionTime: rfc3339(now) };
+  dropDisabled(o);
+}
+
+/** Status update: spec stays; a phase change is stamped unless the writer set a new time itself. */
+export function preparePVStatusUpdate(o: KObject, old: KObject, now: Date): void {
+  keepAllButStatus(o, old);
+  const status = ensureObj(o, 'status');
+  const oldTime = dig(old, 'status', 'lastPhaseTransitionTime');
+  const newTime = status['lastPhaseTransitionTime'];
+  if (status['phase'] === dig(old, 'status', 'phase')) {
+    if (newTime === undefined && oldTime !== undefined) status['lastPhaseTransitionTime'] = oldTime;
+  } else if (newTime === undefined || newTime === oldTime) {
+    status['lastPhaseTransitionTime'] = rfc3339(now);
+  }
+}
+
 export const persistentVolumeDef: ResourceDef = {
   group: '',
   versions: ['v1'],
@@ -54,27 +73,13 @@ export const persistentVolumeDef: ResourceDef = {
     const status = ensureObj(o, 'status');
     if (!status['phase']) status['phase'] = 'Pending';
   },
-  prepareForCreate(o, now: Date = new Date()) {
-    // PersistentVolumeLastPhaseTransitionTime is GA: a new volume starts Pending, stamped now.
-    o['status'] = { phase: 'Pending', lastPhaseTransitionTime: rfc3339(now) };
-    dropDisabled(o);
-  },
+  // ResourceDef passes no clock; the extra parameter lets a caller that has one inject it.
+  prepareForCreate: (o, now: Date = new Date()) => preparePVCreate(o, now),
   prepareForUpdate(o, old) {
     keepStatus(o, old);
     dropDisabled(o, old);
   },
-  prepareForStatusUpdate(o, old, now: Date = new Date()) {
-    keepAllButStatus(o, old);
-    const status = ensureObj(o, 'status');
-    const oldTime = dig(old, 'status', 'lastPhaseTransitionTime');
-    const newTime = status['lastPhaseTransitionTime'];
-    if (status['phase'] === dig(old, 'status', 'phase')) {
-      if (newTime === undefined && oldTime !== undefined) status['lastPhaseTransitionTime'] = oldTime;
-    } else if (newTime === undefined || newTime === oldTime) {
-      // A phase change is stamped unless the writer set a new time itself.
-      status['lastPhaseTransitionTime'] = rfc3339(now);
-    }
-  },
+  prepareForStatusUpdate: (o, old, now: Date = new Date()) => preparePVStatusUpdate(o, old, now),
   validate(o) {
     const errs = validateObjectMeta(o.metadata, { namespaced: false, nameFn: nameIsDNSSubdomain });
     errs.push(...validatePVSpec(ensureObj(o, 'spec'), new Path('spec')));

@@ -21,9 +21,6 @@ export const serviceAccountDef: ResourceDef = {
   validate(o) {
     return validateObjectMeta(o.metadata, { namespaced: true, nameFn: nameIsDNSSubdomain });
   },
-  validateUpdate(o, old) {
-    return [];
-  },
   table: {
     columns: [nameColumn(), col('Secrets', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.'), ageColumn()],
     row(o, now) {
