@@ -144,7 +144,7 @@ export class ObjectStore {
     else delete meta.namespace;
     for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink', 'generation'] as const) delete meta[k];
     def.default?.(obj);
-    def.prepareForCreate?.(obj);
+    def.prepareForCreate?.(obj, this.clock.now());
     await runAdmission(this.admission, { op: 'create', def, obj, store: this });
     meta.uid = this.ids.uid();
     meta.creationTimestamp = rfc3339(this.clock.now());
@@ -216,7 +216,7 @@ export class ObjectStore {
     if (meta.managedFields === undefined && om.managedFields) meta.managedFields = om.managedFields;
     if (def.namespaced && meta.namespace === undefined) meta.namespace = om.namespace ?? '';
     def.default?.(obj);
-    if (opts.subresource === 'status') def.prepareForStatusUpdate?.(obj, old);
+    if (opts.subresource === 'status') def.prepareForStatusUpdate?.(obj, old, this.clock.now());
     else if (!opts.subresource) def.prepareForUpdate?.(obj, old);
     if (def.generation) {
       const gen = om.generation ?? 1;

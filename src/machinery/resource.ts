@@ -57,11 +57,11 @@ export interface ResourceDef extends ResourceDefHooks {
   /** kube-apiserver defaulting, in place. Called on create and on every update, before validation. */
   default?(obj: KObject): void;
   /** Clears what a create may not set (e.g. status for kinds with a status subresource). */
-  prepareForCreate?(obj: KObject): void;
+  prepareForCreate?(obj: KObject, now: Date): void;
   /** Main-resource update: e.g. keeps old status. */
   prepareForUpdate?(obj: KObject, old: KObject): void;
   /** status-subresource update: keeps old spec. */
-  prepareForStatusUpdate?(obj: KObject, old: KObject): void;
+  prepareForStatusUpdate?(obj: KObject, old: KObject, now: Date): void;
   /**
    * Full validation of the object as it would be stored (create and update), including its
    * ObjectMeta rules; the apiserver adds the generic ObjectMeta update rules itself.

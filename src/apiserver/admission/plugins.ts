@@ -3,8 +3,9 @@ import type { Registry } from '../registry';
 import type { Admission } from './admission';
 import { defaultStorageClass } from './default-storage-class';
 import { namespaceLifecycle } from './namespace-lifecycle';
+import { pvcResize } from './pvc-resize';
 import { serviceAccount } from './service-account';
 
 export function admissionPlugins(registry: Registry): Admission[] {
-  return [namespaceLifecycle(registry), serviceAccount(), defaultStorageClass(registry)];
+  return [namespaceLifecycle(registry), serviceAccount(), defaultStorageClass(registry), pvcResize(registry)];
 }

@@ -18,7 +18,7 @@ const created = '2024-05-01T11:00:00Z';
 const msgs = (def: ResourceDef, o: KObject) => (def.validate?.(o) ?? []).map((e) => fieldErrorMessage(e));
 const prepared = (def: ResourceDef, o: KObject): KObject => {
   def.default?.(o);
-  def.prepareForCreate?.(o);
+  def.prepareForCreate?.(o, new Date('2026-01-01T00:00:00Z'));
   return o;
 };
 

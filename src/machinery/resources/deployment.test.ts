@@ -32,7 +32,7 @@ function seedDeployment(): KObject {
       },
     },
   };
-  def.prepareForCreate?.(o);
+  def.prepareForCreate?.(o, new Date('2026-01-01T00:00:00Z'));
   def.default?.(o);
   return o;
 }
@@ -128,7 +128,7 @@ describe('Deployment updates', () => {
     spec(o)['replicas'] = 9;
     o.metadata.labels = { x: 'y' };
     o['status'] = { replicas: 1 };
-    def.prepareForStatusUpdate?.(o, old);
+    def.prepareForStatusUpdate?.(o, old, new Date('2026-01-01T00:00:00Z'));
     assert.equal(spec(o)['replicas'], 1);
     assert.equal(o.metadata.labels, undefined);
     assert.deepEqual(o['status'], { replicas: 1 });

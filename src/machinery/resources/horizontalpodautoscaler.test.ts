@@ -20,7 +20,7 @@ function autoscaleV1(): KObject {
 }
 
 function stored(o: KObject): KObject {
-  def.prepareForCreate?.(o);
+  def.prepareForCreate?.(o, new Date('2026-01-01T00:00:00Z'));
   def.default?.(o);
   return o;
 }

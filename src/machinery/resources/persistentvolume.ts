@@ -74,12 +74,12 @@ export const persistentVolumeDef: ResourceDef = {
     if (!status['phase']) status['phase'] = 'Pending';
   },
   // ResourceDef passes no clock; the extra parameter lets a caller that has one inject it.
-  prepareForCreate: (o, now: Date = new Date()) => preparePVCreate(o, now),
+  prepareForCreate: (o, now) => preparePVCreate(o, now),
   prepareForUpdate(o, old) {
     keepStatus(o, old);
     dropDisabled(o, old);
   },
-  prepareForStatusUpdate: (o, old, now: Date = new Date()) => preparePVStatusUpdate(o, old, now),
+  prepareForStatusUpdate: (o, old, now) => preparePVStatusUpdate(o, old, now),
   validate(o) {
     const errs = validateObjectMeta(o.metadata, { namespaced: false, nameFn: nameIsDNSSubdomain });
     errs.push(...validatePVSpec(ensureObj(o, 'spec'), new Path('spec')));

@@ -17,7 +17,7 @@ function claim(name: string, mode: string, size: string, cls: string): KObject {
     metadata: { name, namespace: 'default', creationTimestamp: '2025-01-01T00:00:00Z' },
     spec: { accessModes: [mode], resources: { requests: { storage: size } }, storageClassName: cls },
   };
-  def.prepareForCreate?.(o);
+  def.prepareForCreate?.(o, new Date('2026-01-01T00:00:00Z'));
   def.default?.(o);
   return o;
 }
@@ -42,7 +42,7 @@ describe('PersistentVolumeClaim defaults and validation', () => {
   });
   test('dataSource is mirrored into dataSourceRef', () => {
     const o: KObject = { metadata: { name: 'c', namespace: 'd' }, spec: { dataSource: { kind: 'PersistentVolumeClaim', name: 'src' } } };
-    def.prepareForCreate?.(o);
+    def.prepareForCreate?.(o, new Date('2026-01-01T00:00:00Z'));
     assert.deepEqual((o['spec'] as Obj)['dataSourceRef'], { kind: 'PersistentVolumeClaim', name: 'src' });
   });
   const cases: Array<[string, (s: Obj) => void, string[]]> = [

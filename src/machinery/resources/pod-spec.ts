@@ -72,10 +72,10 @@ export function validatePodSpec(spec: JsonObject, path: Path): FieldError[] {
 /** ValidatePodTemplateSpec: template labels/annotations plus the spec. */
 export function validatePodTemplate(template: JsonObject, path: Path): FieldError[] {
   const meta = obj(template.metadata);
-  const mp = path.child('metadata');
+  // Upstream names the embedded ObjectMeta's fields directly under the template.
   return [
-    ...validateLabels(obj(meta.labels) as Record<string, string>, mp.child('labels')),
-    ...validateAnnotations(obj(meta.annotations) as Record<string, string>, mp.child('annotations')),
+    ...validateLabels(obj(meta.labels) as Record<string, string>, path.child('labels')),
+    ...validateAnnotations(obj(meta.annotations) as Record<string, string>, path.child('annotations')),
     ...validatePodSpec(obj(template.spec), path.child('spec')),
   ];
 }

@@ -72,7 +72,7 @@ describe('pod table row (printPod)', () => {
 
 const create = (o: KObject): KObject => {
   podDef.default?.(o);
-  podDef.prepareForCreate?.(o);
+  podDef.prepareForCreate?.(o, new Date('2026-01-01T00:00:00Z'));
   return o;
 };
 

@@ -15,7 +15,7 @@ function rs(): KObject {
       template: { metadata: { labels: { app: 'web', tier: 'fe' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.27' }] } },
     },
   };
-  def.prepareForCreate?.(o);
+  def.prepareForCreate?.(o, new Date('2026-01-01T00:00:00Z'));
   def.default?.(o);
   return o;
 }

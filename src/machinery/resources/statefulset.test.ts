@@ -20,7 +20,7 @@ function sts(): KObject {
       volumeClaimTemplates: [{ metadata: { name: 'www' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1024Mi' } } } }],
     },
   };
-  def.prepareForCreate?.(o);
+  def.prepareForCreate?.(o, new Date('2026-01-01T00:00:00Z'));
   def.default?.(o);
   return o;
 }
