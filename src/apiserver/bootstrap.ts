@@ -1,19 +1,42 @@
-// Objects every cluster starts with: the system namespaces.
+// Objects every cluster starts with: the system namespaces and the `kubernetes` Service with
+// Endpoints pointing at this API server.
 import { ApiError } from '../machinery/errors';
+import type { KObject } from '../machinery/types';
 import type { ObjectStore } from './object-store';
 import type { Registry } from './registry';
 
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-export async function bootstrap(store: ObjectStore, registry: Registry): Promise<void> {
-  const nsDef = registry.lookup('', 'v1', 'namespaces');
-  if (!nsDef) throw new Error('namespaces are not served: the registry is incomplete');
+async function ensure(store: ObjectStore, registry: Registry, plural: string, ns: string | undefined, obj: KObject): Promise<void> {
+  const def = registry.lookup('', 'v1', plural);
+  if (!def) throw new Error(`${plural} are not served: the registry is incomplete`);
+  if (await store.tryGet(def, ns, obj.metadata.name ?? '')) return;
+  try {
+    await store.create(def, ns, obj);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
+  }
+}
+
+export async function bootstrap(store: ObjectStore, registry: Registry, api: { ip: string; port: number }): Promise<void> {
   for (const name of systemNamespaces) {
-    if (await store.tryGet(nsDef, undefined, name)) continue;
-    try {
-      await store.create(nsDef, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } });
-    } catch (err) {
-      if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
-    }
+    await ensure(store, registry, 'namespaces', undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+  const labels = { component: 'apiserver', provider: 'kubernetes' };
+  await ensure(store, registry, 'services', 'default', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels },
+    spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', sessionAffinity: 'None', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: api.port }] },
+  });
+  const epDef = registry.lookup('', 'v1', 'endpoints');
+  if (!epDef) return;
+  const subsets = [{ addresses: [{ ip: api.ip }], ports: [{ name: 'https', port: api.port, protocol: 'TCP' }] }];
+  const current = await store.tryGet(epDef, 'default', 'kubernetes');
+  if (!current) {
+    await ensure(store, registry, 'endpoints', 'default', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } }, subsets });
+  } else {
+    // The port can change between starts (--listen 127.0.0.1:0).
+    await store.update(epDef, 'default', 'kubernetes', (cur) => ({ ...(cur ?? current), subsets }), { retryOnConflict: true });
   }
 }

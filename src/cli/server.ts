@@ -44,6 +44,11 @@ export async function runServer(argv: string[]): Promise<number> {
     return 0;
   }
   const started = performance.now();
+  // Registered first, so a SIGTERM during start-up still shuts down cleanly.
+  const stopRequested = new Promise<string>((done) => {
+    process.once('SIGTERM', () => done('SIGTERM'));
+    process.once('SIGINT', () => done('SIGINT'));
+  });
   const dataDir = resolve(values.get('data-dir') ?? '.berth');
   const { host, port } = parseListen(values.get('listen') ?? '');
   const storeUrl = values.get('store') ?? `sqlite://${join(dataDir, 'state.db')}`;
@@ -67,13 +72,13 @@ export async function runServer(argv: string[]): Promise<number> {
   setMaxListeners(0, abort.signal);
   const api = new ApiServer({ host, port, certPem: pki.certPem, keyPem: pki.keyPem, tokens: [token], deps, log, metrics });
   await api.start(abort.signal);
-  await bootstrap(store, registry);
+  const addr = api.address;
+  const wildcard = host === '0.0.0.0' || host === '' || host === '::';
+  const shownHost = wildcard ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  await bootstrap(store, registry, { ip: wildcard || host === 'localhost' ? '127.0.0.1' : host, port: addr?.port ?? port });
   const client = new InProcessClient(deps);
   const controllers = startControllers({ client, registry, clock, log, signal: abort.signal });
   startCompactor(backend, clock, log, abort.signal);
-
-  const addr = api.address;
-  const shownHost = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const server = `https://${shownHost}:${addr?.port ?? port}`;
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfig, { server, caPem: pki.caCertPem, token, clusterName: 'berth', user: 'admin', context: 'berth' });
@@ -82,14 +87,7 @@ export async function runServer(argv: string[]): Promise<number> {
     console.log(`Berth is serving the Kubernetes API at ${server}\nPoint kubectl at it:\n\n  export KUBECONFIG=${kubeconfig}\n  kubectl get namespaces\n`);
   }
 
-  await new Promise<void>((done) => {
-    const stop = (sig: string) => {
-      log.info({ signal: sig }, 'shutting down');
-      done();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  log.info({ signal: await stopRequested }, 'shutting down');
   abort.abort();
   await api.stop();
   await controllers.stopped;

@@ -5,7 +5,8 @@ import { defaultStorageClass } from './default-storage-class';
 import { namespaceLifecycle } from './namespace-lifecycle';
 import { pvcResize } from './pvc-resize';
 import { serviceAccount } from './service-account';
+import { serviceAllocator } from './service-allocator';
 
 export function admissionPlugins(registry: Registry): Admission[] {
-  return [namespaceLifecycle(registry), serviceAccount(), defaultStorageClass(registry), pvcResize(registry)];
+  return [namespaceLifecycle(registry), serviceAccount(), defaultStorageClass(registry), pvcResize(registry), serviceAllocator(registry)];
 }
