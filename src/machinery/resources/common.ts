@@ -1,5 +1,6 @@
 // Small helpers shared by the core resource definitions: loose JSON access, standard columns,
 // and the usual strategy pieces (status kept on main updates, spec kept on status updates).
+import { clone } from '../deep-equal';
 import type { TableColumn } from '../resource';
 import { type JsonObject, type KObject, isObject } from '../types';
 
@@ -36,7 +37,7 @@ export const nameColumn = (): TableColumn =>
 export const ageColumn = (): TableColumn =>
   col('Age', 'CreationTimestamp is the server time when this object was created, in RFC3339 form and UTC. Populated by the system. Read-only.');
 
-export const clone = <T>(v: T): T => structuredClone(v);
+export { clone };
 
 /** Main-resource update of a kind with a status subresource: status cannot change here. */
 export function keepStatus(o: KObject, old: KObject): void {
