@@ -27,6 +27,7 @@ const specs: FlagSpec[] = [
   { name: 'store', help: 'Store URL: sqlite://PATH (default: sqlite://DATA_DIR/state.db) or memory://' },
   { name: 'print-env', help: 'Print how to point kubectl at the server once it is ready', boolean: true },
   { name: 'log-level', help: 'Log level: debug, info, warn, error', default: 'info' },
+  { name: 'compaction-interval', help: 'How often store history is compacted (a duration: 300s, 5m, 1h)', default: '5m' },
 ];
 
 function parseListen(v: string): { host: string; port: number } {
@@ -35,6 +36,15 @@ function parseListen(v: string): { host: string; port: number } {
   const port = Number(m[2]);
   if (port > 65535) throw new Error(`--listen "${v}": port must be 0-65535`);
   return { host: m[1] || '0.0.0.0', port };
+}
+
+function parseDuration(flag: string, v: string): number {
+  const m = /^(\d+)(ms|s|m|h)$/.exec(v);
+  if (!m) throw new Error(`--${flag} "${v}" is not a duration like 500ms, 30s, 5m or 1h`);
+  const n = Number(m[1]);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  if (n === 0) throw new Error(`--${flag} must be greater than zero`);
+  return n * unit;
 }
 
 export async function runServer(argv: string[]): Promise<number> {
@@ -51,6 +61,7 @@ export async function runServer(argv: string[]): Promise<number> {
   });
   const dataDir = resolve(values.get('data-dir') ?? '.berth');
   const { host, port } = parseListen(values.get('listen') ?? '');
+  const compactionMs = parseDuration('compaction-interval', values.get('compaction-interval') ?? '5m');
   const storeUrl = values.get('store') ?? `sqlite://${join(dataDir, 'state.db')}`;
   const log = pino({ level: values.get('log-level') ?? 'info', base: { component: 'berth' } }, pino.destination(2));
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -78,7 +89,7 @@ export async function runServer(argv: string[]): Promise<number> {
   await bootstrap(store, registry, { ip: wildcard || host === 'localhost' ? '127.0.0.1' : host, port: addr?.port ?? port });
   const client = new InProcessClient(deps);
   const controllers = startControllers({ client, registry, clock, log, signal: abort.signal });
-  startCompactor(backend, clock, log, abort.signal);
+  startCompactor(backend, clock, log, abort.signal, compactionMs);
   const server = `https://${shownHost}:${addr?.port ?? port}`;
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfig, { server, caPem: pki.caCertPem, token, clusterName: 'berth', user: 'admin', context: 'berth' });

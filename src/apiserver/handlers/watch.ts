@@ -35,7 +35,12 @@ export async function handleWatch(rc: RequestContext): Promise<void> {
   let headerSent = false;
   let latestRev = fromRev;
 
+  let closed = false;
+  res.on('close', () => {
+    closed = true;
+  });
   const send = (type: EventType, obj: KObject | Record<string, unknown>) => {
+    if (closed || res.writableEnded) return;
     let object = obj;
     if (table && (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')) {
       object = buildTable(def, [obj as KObject], rc.deps.clock.now(), { resourceVersion: (obj as KObject).metadata.resourceVersion ?? '' }, { ...tableOpts(rc.url), noHeaders: headerSent });
@@ -59,7 +64,7 @@ export async function handleWatch(rc: RequestContext): Promise<void> {
     if (q.sendInitialEvents && q.allowWatchBookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
   }
 
-  let stop: (() => void) | undefined;
+  let stop: () => void;
   try {
     stop = await rc.deps.store.watch(def, info.namespace, fromRev, (e) => {
       latestRev = e.revision;
@@ -73,12 +78,16 @@ export async function handleWatch(rc: RequestContext): Promise<void> {
     return;
   }
 
+  if (closed) {
+    stop();
+    return;
+  }
   const timeoutMs = (q.timeoutSeconds ?? 1800 + Math.floor(Math.random() * 1800)) * 1000;
   await new Promise<void>((resolve) => {
     const timers: NodeJS.Timeout[] = [];
     const finish = () => {
       for (const t of timers) clearTimeout(t);
-      stop?.();
+      stop();
       resolve();
     };
     timers.push(setTimeout(() => {
