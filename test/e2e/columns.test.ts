@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Berth, startBerth } from './harness';
-import { headerLine, type Kubectl, kubectlFor, rowNamed } from './util';
+import { create, headerLine, type Kubectl, kubectlFor, namespaceObj, rowNamed } from './util';
 
 let b: Berth;
 let k: Kubectl;
@@ -30,7 +30,7 @@ const objects = [
 before(async () => {
   b = await startBerth();
   k = kubectlFor(b);
-  await k(['create', 'namespace', ns]);
+  await create(k, namespaceObj(ns));
   await k(['create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) });
 });
 after(() => b?.destroy());
@@ -92,11 +92,11 @@ describe('cells', () => {
     assert.match(r['AGE'] ?? '', age);
   });
 
-  test('pv: capacity, modes as RWX,ROX, default Retain, no claim', async () => {
+  test('pv: capacity, modes in upstream order (ROX before RWX), default Retain, no claim', async () => {
     const r = rowNamed(await get('pv', true), 'cols-pv');
     assert.deepEqual(
       [r['CAPACITY'], r['ACCESS MODES'], r['RECLAIM POLICY'], r['STATUS'], r['CLAIM'], r['STORAGECLASS'], r['VOLUMEATTRIBUTESCLASS'], r['REASON'], r['VOLUMEMODE']],
-      ['10Gi', 'RWX,ROX', 'Retain', 'Pending', '', 'nfs', '<unset>', '', 'Filesystem'],
+      ['10Gi', 'ROX,RWX', 'Retain', 'Pending', '', 'nfs', '<unset>', '', 'Filesystem'],
     );
   });
 
@@ -139,16 +139,21 @@ describe('cells', () => {
     assert.match(r['LAST SEEN'] ?? '', age);
   });
 
-  test('configmap, secret, service, serviceaccount, namespace, lease', async () => {
+  test('configmap, secret, serviceaccount, namespace, lease', async () => {
     assert.equal(rowNamed(await get('cm'), 'c1')['DATA'], '2');
     const s = rowNamed(await get('secrets'), 's1');
     assert.deepEqual([s['TYPE'], s['DATA']], ['Opaque', '1']);
-    const svc = rowNamed(await get('svc', true), 'web');
-    assert.deepEqual([svc['TYPE'], svc['EXTERNAL-IP'], svc['PORT(S)'], svc['SELECTOR']], ['ClusterIP', '<none>', '80/TCP', 'app=web']);
-    assert.match(svc['CLUSTER-IP'] ?? '', /^\d+\.\d+\.\d+\.\d+$/, 'a ClusterIP service gets an IP allocated');
     assert.equal(rowNamed(await get('sa'), 'default')['SECRETS'], '0');
     assert.equal(rowNamed(await get('ns'), ns)['STATUS'], 'Active');
     assert.equal(rowNamed(await get('leases'), 'l1')['HOLDER'], 'me');
+  });
+});
+
+describe('services', () => {
+  test('service: type, ports, selector, and an allocated cluster IP', async () => {
+    const svc = rowNamed(await get('svc', true), 'web');
+    assert.deepEqual([svc['TYPE'], svc['EXTERNAL-IP'], svc['PORT(S)'], svc['SELECTOR']], ['ClusterIP', '<none>', '80/TCP', 'app=web']);
+    assert.match(svc['CLUSTER-IP'] ?? '', /^\d+\.\d+\.\d+\.\d+$/, 'a ClusterIP service gets an IP allocated');
   });
 });
 

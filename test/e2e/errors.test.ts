@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Berth, httpsJson, startBerth } from './harness';
-import { type Kubectl, kubectlFor } from './util';
+import { configMapObj, create, type Kubectl, kubectlFor, namespaceObj } from './util';
 
 let b: Berth;
 let k: Kubectl;
@@ -22,8 +22,8 @@ interface Status {
 before(async () => {
   b = await startBerth();
   k = kubectlFor(b);
-  await k(['create', 'namespace', ns]);
-  await k(['create', 'configmap', '-n', ns, 'victim']);
+  await create(k, namespaceObj(ns));
+  await create(k, configMapObj('victim', ns));
 });
 after(() => b?.destroy());
 
@@ -50,7 +50,7 @@ describe('invalid objects: 422 Invalid with causes', () => {
   test('a PV without capacity', async () => {
     const r = await apply({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'no-cap' }, spec: { accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp' } } });
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /PersistentVolume "no-cap" is invalid: .*spec\.capacity: Required value/);
+    assert.match(r.stderr, /PersistentVolume "no-cap" is invalid: [^]*spec\.capacity: Required value/);
   });
 
   test('a PVC without resources.requests.storage and without accessModes', async () => {
@@ -61,7 +61,7 @@ describe('invalid objects: 422 Invalid with causes', () => {
   });
 
   test('a ConfigMap named "Bad_Name"', async () => {
-    const r = await k(['create', 'configmap', '-n', ns, 'Bad_Name'], { allowFail: true });
+    const r = await k(['create', '-f', '-'], { input: JSON.stringify(configMapObj('Bad_Name', ns)), allowFail: true });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /ConfigMap "Bad_Name" is invalid: metadata\.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '\.'/);
     const raw = await b.request('POST', cms, { metadata: { name: 'Bad_Name' } });
@@ -116,9 +116,9 @@ describe('kubectl messages', () => {
   });
 
   test('AlreadyExists', async () => {
-    await k(['create', 'configmap', '-n', ns, 'twice']);
-    const r = await k(['create', 'configmap', '-n', ns, 'twice'], { allowFail: true });
-    assert.match(r.stderr, /Error from server \(AlreadyExists\): configmaps "twice" already exists/);
+    await create(k, configMapObj('twice', ns));
+    const r = await k(['create', '-f', '-'], { input: JSON.stringify(configMapObj('twice', ns)), allowFail: true });
+    assert.match(r.stderr, /Error from server \(AlreadyExists\): .*configmaps "twice" already exists/);
   });
 
   test('an update with a stale resourceVersion is a Conflict', async () => {

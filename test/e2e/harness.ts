@@ -218,7 +218,8 @@ export function httpsJson(
         headers: {
           authorization: `Bearer ${target.token}`,
           accept: 'application/json',
-          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+          // Content-Length always: Node sends a DELETE body neither chunked nor sized otherwise.
+          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
           ...extra.headers,
         },
       },

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Berth, type KubectlVersion, kubectlVersions, seedManifests, startBerth } from './harness';
-import { getJson, type Kubectl, kubectlFor, rowNamed } from './util';
+import { create, getJson, type Kubectl, kubectlFor, namespaceObj, rowNamed } from './util';
 
 const blocks = seedManifests();
 const [deployYaml = '', pvPvcYaml = '', mongoNfsYaml = '', csiPvcYaml = '', mongoCsiYaml = ''] = blocks;
@@ -86,6 +86,7 @@ describe('seed manifests with kubectl 1.32', () => {
     assert.match(pvc, /^StorageClass:\s+nfs$/m);
     assert.match(pvc, /^Status:\s+Pending$/m);
     assert.match(pvc, /^VolumeMode:\s+Filesystem$/m);
+    assert.match(pvc, /^Used By:\s+mongo-pod$/m);
     const pod = (await k(['describe', 'pod', 'mongo-pod'])).stdout;
     assert.match(pod, /^Status:\s+Pending$/m);
     assert.match(pod, /^\s+ClaimName:\s+nfs-pvc$/m);
@@ -126,7 +127,7 @@ for (const version of others) {
     const kv: Kubectl = (args, opts = {}) => k(args, { ...opts, version });
 
     test('apply creates, get shows, a second apply is unchanged, delete removes', async () => {
-      await k(['create', 'namespace', ns]);
+      await create(k, namespaceObj(ns));
       const applied = (await kv(['apply', '-n', ns, '-f', '-'], { input: `${deployYaml}---\n${pvYaml}` })).stdout;
       assert.match(applied, /^deployment\.apps\/shared-volume-deployment created$/m);
       assert.match(applied, new RegExp(`^persistentvolume/${pvName} created$`, 'm'));

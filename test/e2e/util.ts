@@ -164,3 +164,17 @@ export async function getJson<T = { metadata: Meta } & Record<string, unknown>>(
   }
   return JSON.parse(r.stdout) as T;
 }
+
+/** `kubectl create -f -` of JSON objects (the dynamic client, JSON bodies); resolves with stdout. */
+export async function create(k: Kubectl, ...objects: unknown[]): Promise<string> {
+  const input = JSON.stringify(objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects });
+  return (await k(['create', '-f', '-'], { input })).stdout;
+}
+
+export const namespaceObj = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+export const configMapObj = (name: string, namespace: string, data: Record<string, string> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace },
+  data,
+});

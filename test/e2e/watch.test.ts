@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { openBackend } from '../../src/store';
 import { type Berth, startBerth } from './harness';
 import { rawWatch } from './stream';
-import { configMap, type Kubectl, kubectlFor, spawnKubectl } from './util';
+import { configMap, create, type Kubectl, kubectlFor, namespaceObj, spawnKubectl } from './util';
 
 let b: Berth;
 let k: Kubectl;
@@ -16,7 +16,7 @@ const cms = `/api/v1/namespaces/${ns}/configmaps`;
 before(async () => {
   b = await startBerth();
   k = kubectlFor(b);
-  await k(['create', 'namespace', ns]);
+  await create(k, namespaceObj(ns));
 });
 after(() => b?.destroy());
 
@@ -109,7 +109,7 @@ describe('raw watch', () => {
     }
   });
 
-  test('timeoutSeconds ends the stream; allowWatchBookmarks is accepted', async () => {
+  test('timeoutSeconds ends the stream; allowWatchBookmarks is accepted', { timeout: 30_000 }, async () => {
     const w = await rawWatch(b, `${cms}?watch=true&resourceVersion=${await listRv()}&allowWatchBookmarks=true&timeoutSeconds=1`);
     assert.equal(w.status, 200);
     await w.ended;
@@ -138,7 +138,7 @@ describe('raw watch', () => {
 });
 
 describe('compaction', () => {
-  test('a watch from a compacted revision gets an ERROR event with a 410 Expired Status', async () => {
+  test('a watch from a compacted revision gets an ERROR event with a 410 Expired Status', { timeout: 60_000 }, async () => {
     const old = await listRv();
     await b.request('POST', cms, { metadata: { name: 'after-old' } });
     // There is no way to ask the server to compact (the compactor runs every 5 minutes); compact the

@@ -2,7 +2,7 @@
 // does not decode is 400 BadRequest with the decoder's text; a JSON patch that decodes but cannot
 // be applied is NewGenericServerResponse(422), whose Status keeps only a generic message and an
 // empty details object. The library's own text stays on `cause` for logs.
-import { ApiError, errors } from '../errors';
+import { ApiError } from '../errors';
 
 export const NOT_APPLIED_MESSAGE = 'the server rejected our request due to an error in our request';
 
@@ -16,9 +16,12 @@ export function patchBadRequest(message: string): ApiError {
   return new ApiError('BadRequest', message);
 }
 
-/** A failure upstream does not classify: it surfaces as a 500 InternalError. */
+/**
+ * A malformed patch upstream does not classify (it surfaces there as a 500). The fault is in the
+ * client's patch document, so Berth answers 400 with the same text: client input never causes a 500.
+ */
 export function patchInternal(message: string): ApiError {
-  return errors.internal(new Error(message));
+  return new ApiError('BadRequest', message);
 }
 
 /** Parses a request body as JSON, failing as upstream's decoders do (400). */

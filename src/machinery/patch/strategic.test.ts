@@ -86,8 +86,8 @@ describe('strategicMergePatch', () => {
   test('lists of lists are 422', () => {
     assert.throws(() => strategicMergePatch(pod, { metadata: { finalizers: [['a']] } }, { metadata: { finalizers: [['b']] } }), status(422));
   });
-  test('missing merge key is 500', () => {
-    assert.throws(() => strategicMergePatch(pod, { spec: { containers: [c('a')] } }, { spec: { containers: [{ image: 'x' }] } }), status(500));
+  test('missing merge key is a 400 (upstream: 500), naming the key', () => {
+    assert.throws(() => strategicMergePatch(pod, { spec: { containers: [c('a')] } }, { spec: { containers: [{ image: 'x' }] } }), status(400, 'map: map[image:x] does not contain declared merge key: name'));
   });
   test('array patch is 400', () => {
     assert.throws(() => strategicMergePatch(pod, {}, []), status(400, 'json: cannot unmarshal array into Go value of type map[string]interface {}'));
