@@ -88,7 +88,7 @@ export async function runServer(argv: string[]): Promise<number> {
   const shownHost = wildcard ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   await bootstrap(store, registry, { ip: wildcard || host === 'localhost' ? '127.0.0.1' : host, port: addr?.port ?? port });
   const client = new InProcessClient(deps);
-  const controllers = startControllers({ client, registry, clock, log, signal: abort.signal });
+  const controllers = startControllers({ client, registry, clock, log, signal: abort.signal, caPem: pki.caCertPem });
   startCompactor(backend, clock, log, abort.signal, compactionMs);
   const server = `https://${shownHost}:${addr?.port ?? port}`;
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');

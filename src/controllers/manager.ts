@@ -8,6 +8,7 @@ import { buildContext, startInformers } from './context';
 import { GarbageCollector } from './garbagecollector/controller';
 import { NamespaceController } from './namespace/controller';
 import { type Timer, realTimer } from './queue';
+import { RootCACertPublisher } from './rootcacert/controller';
 import { ServiceAccountController } from './serviceaccount/controller';
 
 export interface ControllerManagerOptions {
@@ -17,6 +18,8 @@ export interface ControllerManagerOptions {
   log: Logger | Log;
   signal: AbortSignal;
   timer?: Timer;
+  /** The API server's CA, published into every namespace as kube-root-ca.crt. */
+  caPem?: string;
 }
 
 export interface RunningControllers {
@@ -31,6 +34,7 @@ export function startControllers(opts: ControllerManagerOptions): RunningControl
   const log = (opts.log as Logger).child ? (opts.log as Logger).child({ component: 'controller-manager' }) : opts.log;
   const ctx = buildContext({ client: opts.client, registry: opts.registry, clock: opts.clock, log: log, timer: opts.timer ?? realTimer });
   const controllers: Controller[] = [new GarbageCollector(ctx), new NamespaceController(ctx), new ServiceAccountController(ctx)];
+  if (opts.caPem) controllers.push(new RootCACertPublisher(ctx, opts.caPem));
   // Controllers register their informers in their constructors; start them all once.
   const informers = startInformers(ctx, opts.signal);
   const running = controllers.map((c) =>
