@@ -188,12 +188,12 @@ function main() {
   }
 
   const schemas = {
-    [TIME]: { description: 'Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON.  Wrappers are provided for many of the factory methods that the time package offers.', type: 'string', format: 'date-time' },
-    [MICRO]: { description: 'MicroTime is version of Time with microsecond level precision.', type: 'string', format: 'date-time' },
-    [INTSTR]: { description: 'IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number.', type: 'string', format: 'int-or-string' },
-    [QUANTITY]: { description: 'Quantity is a fixed-point representation of a number. It provides convenient marshaling/unmarshaling in JSON and YAML, in addition to String() and AsInt64() accessors.\n\nThe serialization format is:\n\n``` <quantity>        ::= <signedNumber><suffix>\n\n\t(Note that <suffix> may be empty, from the "" case in <decimalSI>.)\n\n<digit>           ::= 0 | 1 | ... | 9 <digits>          ::= <digit> | <digit><digits> <number>          ::= <digits> | <digits>.<digits> | <digits>. | .<digits> <sign>            ::= "+" | "-" <signedNumber>    ::= <number> | <sign><number> <suffix>          ::= <binarySI> | <decimalExponent> | <decimalSI> <binarySI>        ::= Ki | Mi | Gi | Ti | Pi | Ei\n\n\t(International System of units; See: http://physics.nist.gov/cuu/Units/binary.html)\n\n<decimalSI>       ::= m | "" | k | M | G | T | P | E\n\n\t(Note that 1024 = 1Ki but 1000 = 1k; I didn\'t choose the capitalization.)\n\n<decimalExponent> ::= "e" <signedNumber> | "E" <signedNumber> ```', type: 'string' },
-    [RAW]: { description: 'RawExtension is used to hold extensions in external versions.', type: 'object' },
-    [`${META}FieldsV1`]: { description: 'FieldsV1 stores a set of fields in a data structure like a Trie, in JSON format.', type: 'object' },
+    [TIME]: { description: 'A timestamp in RFC 3339 form, with second precision (e.g. 2026-01-02T15:04:05Z).', type: 'string', format: 'date-time' },
+    [MICRO]: { description: 'A timestamp in RFC 3339 form with microsecond precision.', type: 'string', format: 'date-time' },
+    [INTSTR]: { description: 'Either an integer or a string; JSON and YAML carry whichever was given (e.g. a port number or a port name).', type: 'string', format: 'int-or-string' },
+    [QUANTITY]: { description: 'A decimal amount with an optional suffix: binary (Ki, Mi, Gi, Ti, Pi, Ei), decimal (m, k, M, G, T, P, E) or an exponent (e.g. 1e3). Examples: 500m, 1Gi, 2.5, 1e3.', type: 'string' },
+    [RAW]: { description: 'An embedded object of any kind, kept as JSON.', type: 'object' },
+    [`${META}FieldsV1`]: { description: 'The set of fields a manager owns, as a JSON trie (f:<name>, k:<key>, v:<value>, i:<index>).', type: 'object' },
   };
   const ref = (n) => ({ $ref: `#/definitions/${n}` });
   const convert = (type, format, quantity) => {
@@ -219,9 +219,9 @@ function main() {
       let s = convert(a.type, a.format, QUANTITY_FIELDS.has(key));
       if (a.type === 'any' && a.baseName === 'fieldsV1') s = ref(`${META}FieldsV1`);
       else if (a.type === 'any' && (a.baseName === 'object' || model === 'V1ControllerRevision')) s = ref(RAW);
-      // client-node drops descriptions of properties that reference a model; the referenced
-      // type's own description is the closest text available.
-      const doc = info.propDocs[a.name] ?? (models.get(a.type)?.description || undefined);
+      // client-node drops descriptions of properties that reference a model; kubectl explain
+      // then shows the referenced type's description alone (once).
+      const doc = info.propDocs[a.name];
       if (doc) s = { description: doc, ...s };
       Object.assign(s, LIST_EXT[key] ?? {});
       properties[a.baseName] = s;

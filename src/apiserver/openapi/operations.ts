@@ -36,11 +36,11 @@ export interface PathItem {
 }
 
 const q = (name: string, type: Param['type'], description: string): Param => ({ name, in: 'query', type, description });
-const PRETTY = q('pretty', 'string', "If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).");
-const DRY_RUN = q('dryRun', 'string', 'When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed');
-const FIELD_MANAGER = q('fieldManager', 'string', 'fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.');
-const FIELD_VALIDATION = q('fieldValidation', 'string', 'fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.');
-const FORCE = q('force', 'boolean', 'Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.');
+const PRETTY = q('pretty', 'string', "Set to 'true' for indented JSON output.");
+const DRY_RUN = q('dryRun', 'string', 'With the value All, the request is processed in full (defaulting, admission, validation) but nothing is stored.');
+const FIELD_MANAGER = q('fieldManager', 'string', 'Names the actor making the change; recorded in metadata.managedFields. At most 128 printable characters. Required for apply patches.');
+const FIELD_VALIDATION = q('fieldValidation', 'string', 'What to do with unknown or duplicate fields in the request body: Ignore (drop them silently), Warn (accept them and answer with a Warning header) or Strict (reject the request with 400).');
+const FORCE = q('force', 'boolean', 'For apply patches only: take ownership of fields that other managers own instead of failing with a conflict.');
 const LIST = [
   q('allowWatchBookmarks', 'boolean', 'allowWatchBookmarks requests watch events with type "BOOKMARK".'),
   q('continue', 'string', 'The continue option should be set when retrieving more results from the server.'),
@@ -56,7 +56,7 @@ const LIST = [
 const DELETE = [
   DRY_RUN,
   q('gracePeriodSeconds', 'integer', 'The duration in seconds before the object should be deleted.'),
-  q('orphanDependents', 'boolean', 'Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7.'),
+  q('orphanDependents', 'boolean', 'Deprecated: use propagationPolicy. true means Orphan, false means Background.'),
   q('propagationPolicy', 'string', "Whether and how garbage collection will be performed. Acceptable values are: 'Orphan', 'Background', 'Foreground'."),
 ];
 const pathParam = (name: string, description: string): Param => ({ name, in: 'path', type: 'string', description, required: true });

@@ -18,7 +18,7 @@ function operationV2(models: Models, op: Operation, refs: Set<string>): Schema {
   refs.add(res);
   const params: Schema[] = [];
   if (op.body === 'patch') {
-    params.push({ name: 'body', in: 'body', required: true, schema: { type: 'object', description: 'Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.' } });
+    params.push({ name: 'body', in: 'body', required: true, schema: { type: 'object', description: 'The body of a PATCH request: a JSON patch, a JSON merge patch, a strategic merge patch or an apply configuration, as its Content-Type says.' } });
   } else if (op.body === 'deleteOptions') {
     refs.add(`${META}DeleteOptions`);
     params.push({ name: 'body', in: 'body', schema: ref(`${META}DeleteOptions`) });

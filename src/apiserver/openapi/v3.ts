@@ -58,7 +58,7 @@ function operationV3(models: Models, op: Operation, refs: Set<string>): Schema {
   responses[401] = { description: 'Unauthorized' };
   let requestBody: Schema | undefined;
   if (op.body === 'patch') {
-    requestBody = { content: Object.fromEntries(PATCH_TYPES.map((t) => [t, { schema: { type: 'object', description: 'Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.' } }])), required: true };
+    requestBody = { content: Object.fromEntries(PATCH_TYPES.map((t) => [t, { schema: { type: 'object', description: 'The body of a PATCH request: a JSON patch, a JSON merge patch, a strategic merge patch or an apply configuration, as its Content-Type says.' } }])), required: true };
   } else if (op.body === 'deleteOptions') {
     refs.add(`${META}DeleteOptions`);
     requestBody = { content: { '*/*': { schema: schemaRef(`${META}DeleteOptions`) } } };
