@@ -4,6 +4,7 @@
 import { errors } from '../../machinery/errors';
 import type { ResourceDef } from '../../machinery/resource';
 import { isObject, type KObject } from '../../machinery/types';
+import { goJsonKind } from '../../machinery/patch/json-util';
 import { loadModels, type Models, type Schema, schemaFor } from '../openapi/models';
 import type { RequestContext } from './context';
 
@@ -27,48 +28,51 @@ function goType(s: Schema): string {
   return 'object';
 }
 
-function jsonKind(v: unknown): string {
-  if (Array.isArray(v)) return 'array';
-  if (v === null) return 'null';
-  return typeof v === 'object' ? 'object' : typeof v;
-}
 
-function walk(models: Models, value: unknown, schema: Schema | undefined, path: string, f: Findings, depth: number): void {
+/** Go names the struct that holds the field: DeploymentSpec.spec.replicas. */
+const goStruct = (schemaName: string): string => schemaName.slice(schemaName.lastIndexOf('.') + 1);
+
+function walk(models: Models, value: unknown, schema: Schema | undefined, path: string, f: Findings, depth: number, holder: string): void {
   if (!schema || depth > 64 || f.typeError) return;
   let s = schema;
+  // encoding/json names fields without list indices or map keys.
+  const goPath = path.replace(/\[[^\]]*\]/g, '');
+  const field = holder ? `${holder}.${goPath}` : goPath;
+  let structName = holder;
   const ref = typeof s.$ref === 'string' ? s.$ref.replace('#/definitions/', '') : undefined;
   if (ref !== undefined) {
     if (ref === quantityName) {
-      if (value !== null && typeof value !== 'string' && typeof value !== 'number') f.typeError = `cannot unmarshal ${jsonKind(value)} into Go struct field ${path} of type resource.Quantity`;
+      if (value !== null && typeof value !== 'string' && typeof value !== 'number') f.typeError = `cannot unmarshal ${goJsonKind(value)} into Go struct field ${field} of type resource.Quantity`;
       return;
     }
     if (timeNames.has(ref)) return;
     s = models.schemas[ref] ?? {};
+    structName = goStruct(ref);
   }
   if (value === null || s['x-kubernetes-preserve-unknown-fields'] === true) return;
   if (s.format === 'int-or-string') {
-    if (typeof value !== 'string' && typeof value !== 'number') f.typeError = `cannot unmarshal ${jsonKind(value)} into Go struct field ${path} of type intstr.IntOrString`;
+    if (typeof value !== 'string' && typeof value !== 'number') f.typeError = `cannot unmarshal ${goJsonKind(value)} into Go struct field ${field} of type intstr.IntOrString`;
     return;
   }
   const props = isObject(s.properties) ? (s.properties as Record<string, Schema>) : undefined;
   const extra = isObject(s.additionalProperties) ? (s.additionalProperties) : undefined;
   const type = s.type ?? (props || extra ? 'object' : undefined);
   const mismatch = (want: string) => {
-    f.typeError = `cannot unmarshal ${jsonKind(value)} into Go struct field ${path} of type ${want}`;
+    f.typeError = `cannot unmarshal ${goJsonKind(value)} into Go struct field ${field} of type ${want}`;
   };
   switch (type) {
     case 'object':
       if (!isObject(value)) return mismatch(goType(s));
       for (const [k, v] of Object.entries(value)) {
         const child = `${path}.${k}`;
-        if (props?.[k]) walk(models, v, props[k], child, f, depth + 1);
-        else if (extra) walk(models, v, extra, child, f, depth + 1);
+        if (props?.[k]) walk(models, v, props[k], child, f, depth + 1, structName);
+        else if (extra) walk(models, v, extra, child, f, depth + 1, structName);
         else if (props) f.unknown.push(child);
       }
       return;
     case 'array':
       if (!Array.isArray(value)) return mismatch(`[]${goType((s.items as Schema | undefined) ?? {})}`);
-      value.forEach((v, i) => walk(models, v, s.items as Schema | undefined, `${path}[${i}]`, f, depth + 1));
+      value.forEach((v, i) => walk(models, v, s.items as Schema | undefined, `${path}[${i}]`, f, depth + 1, structName));
       return;
     case 'string':
       if (typeof value !== 'string') mismatch('string');
@@ -100,7 +104,7 @@ export function inspectObject(def: ResourceDef, version: string, obj: KObject): 
   const top = isObject(root.properties) ? (root.properties as Record<string, Schema>) : {};
   for (const [k, v] of Object.entries(obj)) {
     if (k === 'apiVersion' || k === 'kind') continue;
-    if (top[k]) walk(models, v, top[k], k, f, 0);
+    if (top[k]) walk(models, v, top[k], k, f, 0, def.kind);
     else f.unknown.push(k);
   }
   return f;

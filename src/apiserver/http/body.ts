@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { errors } from '../../machinery/errors';
+import { decodeProtobufBody } from '../../machinery/protobuf';
 import type { BodyFormat } from './negotiate';
 
 /** kube-apiserver's default limit for a request body. */
@@ -20,8 +21,8 @@ export async function readBody(req: IncomingMessage, limit = maxBodyBytes): Prom
 }
 
 export function decodeBody(buf: Buffer, format: BodyFormat): unknown {
+  if (format === 'protobuf') return decodeProtobufBody(buf);
   const text = buf.toString('utf8');
-  if (format === 'protobuf') throw errors.unsupportedMediaType('application/vnd.kubernetes.protobuf');
   if (text.trim() === '') throw errors.badRequest('the body of the request is empty');
   if (format === 'json') {
     try {

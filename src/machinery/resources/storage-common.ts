@@ -31,8 +31,9 @@ export function validateAccessModeValues(modes: unknown, path: Path): FieldError
   let rwop = false;
   let other = false;
   for (const m of asArr(modes)) {
+    // As upstream, an unsupported mode also counts as "another mode" next to ReadWriteOncePod.
     if (!ACCESS_MODES.includes(String(m))) errs.push(fe.notSupported(path, m, ACCESS_MODES));
-    else if (m === 'ReadWriteOncePod') rwop = true;
+    if (m === 'ReadWriteOncePod') rwop = true;
     else other = true;
   }
   if (rwop && other) errs.push(fe.forbidden(path, 'may not use ReadWriteOncePod with other access modes'));
