@@ -9,6 +9,7 @@ import type { ResourceDef } from '../machinery/resource';
 import type { KObject, ManagedFieldsEntry } from '../machinery/types';
 import { type Admission, runAdmission } from './admission/admission';
 import { objectKey, prefixKey } from './keys';
+import { checkPreconditions, finishedDeleting, withPolicyFinalizers } from './deletion';
 import { validateForCreate, validateForUpdate } from './validate-object';
 
 export interface WriteOptions {
@@ -314,46 +315,4 @@ function specOf(o: KObject): unknown {
 function withoutVolatile(o: KObject): unknown {
   const { managedFields: _mf, resourceVersion: _rv, ...meta } = o.metadata;
   return { ...o, metadata: meta };
-}
-
-function finishedDeleting(o: KObject): boolean {
-  const m = o.metadata;
-  return !!m.deletionTimestamp && (m.finalizers ?? []).length === 0 && (m.deletionGracePeriodSeconds ?? 0) === 0;
-}
-
-function withPolicyFinalizers(current: string[], policy: DeleteOptions['propagationPolicy']): string[] {
-  const out = [...current];
-  const add = (f: string) => {
-    if (!out.includes(f)) out.push(f);
-  };
-  const drop = (f: string) => {
-    const i = out.indexOf(f);
-    if (i >= 0) out.splice(i, 1);
-  };
-  if (policy === 'Orphan') {
-    add('orphan');
-    drop('foregroundDeletion');
-  } else if (policy === 'Foreground') {
-    add('foregroundDeletion');
-    drop('orphan');
-  } else if (policy === 'Background') {
-    drop('orphan');
-    drop('foregroundDeletion');
-  }
-  return out;
-}
-
-function checkPreconditions(def: ResourceDef, obj: KObject, opts: DeleteOptions): void {
-  const p = opts.preconditions;
-  const name = obj.metadata.name ?? '';
-  if (p?.uid && p.uid !== obj.metadata.uid) {
-    throw errors.conflict(gr(def), name, `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${obj.metadata.uid ?? ''}`);
-  }
-  if (p?.resourceVersion && p.resourceVersion !== obj.metadata.resourceVersion) {
-    throw errors.conflict(
-      gr(def),
-      name,
-      `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion ?? ''}`,
-    );
-  }
 }
