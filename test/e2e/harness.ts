@@ -1,14 +1,14 @@
 // End-to-end helpers: run the real `bin/berth server`, drive it with the real kubectl, and read the
 // Kubernetes manifests out of the seed document.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, closeSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request, type RequestOptions } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -247,98 +247,5 @@ export function httpsJson(
   });
 }
 
-export type KubectlVersion = '1.27' | '1.28' | '1.29' | '1.30' | '1.31' | '1.32' | '1.33';
-
-export interface KubectlOptions {
-  kubeconfig?: string;
-  input?: string;
-  /** A specific minor version (gcloud's kubectl.1.NN); /usr/bin/kubectl otherwise. */
-  version?: KubectlVersion;
-  /** Resolve with a non-zero code instead of rejecting. */
-  allowFail?: boolean;
-  timeoutMs?: number;
-}
-
-const kubectlDir = '/usr/lib/google-cloud-sdk/bin';
-
-/** The pinned kubectl versions this machine has. */
-export function kubectlVersions(): KubectlVersion[] {
-  const all: KubectlVersion[] = ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33'];
-  return all.filter((v) => existsSync(join(kubectlDir, `kubectl.${v}`)));
-}
-
-/** Runs kubectl with KUBECONFIG set; rejects on a non-zero exit unless allowFail. */
-export function kubectl(args: string[], opts: KubectlOptions = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const bin = opts.version ? join(kubectlDir, `kubectl.${opts.version}`) : '/usr/bin/kubectl';
-  if (!existsSync(bin)) return Promise.reject(new Error(`${bin} not found`));
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  if (opts.kubeconfig) {
-    env['KUBECONFIG'] = opts.kubeconfig;
-    // Discovery cache per server, so a restarted server's API set is never read from another's cache.
-    env['KUBECACHEDIR'] = join(dirname(opts.kubeconfig), '.kubectl-cache');
-  }
-  return new Promise((resolve, reject) => {
-    const c = spawn(bin, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => c.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
-    c.on('error', reject);
-    c.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const r = { code: code ?? 128, stdout, stderr };
-      if (r.code !== 0 && !opts.allowFail) {
-        reject(new Error(`kubectl ${args.join(' ')} exited ${code ?? signal}:\n${stderr}${stdout}`));
-      } else resolve(r);
-    });
-    c.stdin.on('error', () => {}); // kubectl may exit before reading stdin
-    c.stdin.end(opts.input ?? '');
-  });
-}
-
-const SEED_FILE = '000_8022b9678c1fa44f.txt';
-
-/** The seed directory: $BERTH_SEED_DIR, else ../shared/seed beside the checkout. */
-export function seedDir(): string {
-  return process.env['BERTH_SEED_DIR'] ?? resolve(repoRoot, '..', 'shared', 'seed');
-}
-
-/** Every Kubernetes YAML block of the seed document, one string per fenced block. */
-export function seedManifests(file = join(seedDir(), SEED_FILE)): string[] {
-  return extractManifests(readFileSync(file, 'utf8'));
-}
-
-/**
- * The ```yaml fenced blocks (indented ones too, as under list items) whose every document has
- * apiVersion and kind; others, such as a docker-compose file, are skipped.
- */
-export function extractManifests(markdown: string): string[] {
-  const out: string[] = [];
-  const lines = markdown.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^([ \t]*)```[ \t]*ya?ml[ \t]*$/i.exec(lines[i] ?? '');
-    if (!open) continue;
-    const indent = open[1]?.length ?? 0;
-    const body: string[] = [];
-    for (i++; i < lines.length && !/^[ \t]*```[ \t]*$/.test(lines[i] ?? ''); i++) {
-      const line = lines[i] ?? '';
-      const lead = /^[ \t]*/.exec(line)?.[0].length ?? 0;
-      body.push(line.slice(Math.min(lead, indent)));
-    }
-    const text = `${body.join('\n').trim()}\n`;
-    if (isKubernetesYaml(text)) out.push(text);
-  }
-  return out;
-}
-
-function isKubernetesYaml(text: string): boolean {
-  const docs = parseAllDocuments(text);
-  if (!Array.isArray(docs)) return false;
-  const objs = docs.filter((d) => d.errors.length === 0 && d.contents !== null).map((d) => d.toJS() as unknown);
-  if (objs.length === 0 || objs.length !== docs.filter((d) => d.contents !== null).length) return false;
-  return objs.every((o) => {
-    const r = (typeof o === 'object' && o !== null ? o : {}) as Record<string, unknown>;
-    return typeof r['apiVersion'] === 'string' && typeof r['kind'] === 'string';
-  });
-}
+export * from './kubectl';
+export * from './seed';
