@@ -10,6 +10,7 @@ import { capManagers, decodeManaged, encodeManaged, managerId, printManager, res
 import { schemaFor, type FieldSchema } from './schema';
 import { compare, ensureNamedFieldsAreMembers, merge, removeItems, toFieldSet } from './typed';
 import { deepEqual } from './json-util';
+import { allowedByLastApplied, MIGRATING_MANAGER, syncLastApplied, unexcused } from './last-applied';
 
 export interface ApplyOpts {
   manager: string;
@@ -98,7 +99,13 @@ export function applyPatch(live: KObject | undefined, applied: KObject, opts: Ap
     const hit = e.set.intersection(changed);
     for (const path of hit.paths()) conflicts.push({ entry: e, path });
   }
-  if (conflicts.length > 0 && !opts.force) throw conflictError(conflicts);
+  if (conflicts.length > 0 && !opts.force) {
+    // lastAppliedManager: kubectl's own client-side applies do not stand in the way of its first
+    // server-side apply; what remains is reported alone, and if nothing does the apply proceeds forced.
+    const allowed = opts.manager === MIGRATING_MANAGER ? allowedByLastApplied(live, opts, s) : undefined;
+    const remaining = unexcused(conflicts, allowed);
+    if (remaining.length > 0) throw conflictError(remaining);
+  }
   for (const [mid, e] of managed) {
     if (mid === id) continue;
     const next = e.set.difference(changed).difference(removed);
@@ -120,5 +127,5 @@ export function applyPatch(live: KObject | undefined, applied: KObject, opts: Ap
   out.metadata = { ...(out.metadata ?? {}) };
   if (entries.length > 0) out.metadata.managedFields = entries;
   else delete out.metadata.managedFields;
-  return out;
+  return syncLastApplied(out, applied, opts.manager);
 }
