@@ -2,11 +2,12 @@
 // latency, memory. Loopback only; every loop is bounded by a count and a deadline.
 //   node --import tsx bench/api.ts [--store URL] [--cold-runs 5] [--seconds 10] [--clients 8]
 //                                  [--watch-events 1000] [--objects 10000]
-import { existsSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
-import { delimiter, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBerth, type Berth } from '../test/e2e/harness';
+import { etcdBinary, putMany, rssKiB, startEtcd, watchLatency as etcdWatchLatency } from './peer-etcd';
+
+
 
 const { values: flags } = parseArgs({
   options: {
@@ -24,11 +25,17 @@ const startOpts = store === undefined ? {} : { store };
 
 interface Row {
   metric: string;
-  value: string;
+  unit: string;
+  berth: number;
+  peer?: number;
   note?: string;
 }
 const rows: Row[] = [];
-const row = (metric: string, value: string, note?: string) => rows.push(note === undefined ? { metric, value } : { metric, value, note });
+const row = (metric: string, unit: string, berth: number, note?: string) => rows.push({ metric, unit, berth, ...(note === undefined ? {} : { note }) });
+const peerRow = (metric: string, peer: number) => {
+  const r = rows.find((x) => x.metric === metric);
+  if (r) r.peer = peer;
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => pct(xs, 50);
@@ -36,7 +43,6 @@ function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? Number.NaN;
 }
-const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 /** Keep-alive HTTPS as admin, at most `sockets` connections. */
 function client(b: Berth, sockets: number) {
@@ -96,12 +102,7 @@ async function createMany(call: Call, prefix: string, workers: number, opts: { c
   return lat;
 }
 
-function rssKiB(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
-  return { rss: field('VmRSS'), hwm: field('VmHWM') };
-}
-const mib = (kib: number) => `${(kib / 1024).toFixed(1)} MiB`;
+const mib = (kib: number) => kib / 1024;
 
 async function coldStart(runs: number): Promise<void> {
   const times: number[] = [];
@@ -111,7 +112,7 @@ async function coldStart(runs: number): Promise<void> {
     times.push(performance.now() - t0);
     await b.destroy();
   }
-  row('cold start to ready (median)', ms(median(times)), `${runs} runs, fresh data dirs: ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
+  row('cold start to ready (median)', 'ms', median(times), `${runs} runs, fresh data dirs: ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
 }
 
 async function watchLatency(b: Berth, events: number): Promise<void> {
@@ -163,16 +164,8 @@ async function watchLatency(b: Berth, events: number): Promise<void> {
   close();
   const missing = events - lat.length;
   const note = `create sent -> ADDED event arrived, ${events} sequential creates${missing ? `; ${missing} events never arrived` : ''}`;
-  row('watch delivery p50', ms(pct(lat, 50)), note);
-  row('watch delivery p99', ms(pct(lat, 99)));
-}
-
-function peers(): string {
-  const dirs = (process.env['PATH'] ?? '').split(delimiter);
-  const found = ['kube-apiserver', 'k3s'].filter((bin) => dirs.some((d) => existsSync(join(d, bin))));
-  return found.length === 0
-    ? 'no kube-apiserver or k3s binary on this machine: Berth numbers alone, no peer comparison'
-    : `found ${found.join(', ')} on PATH, but a peer run is not implemented: Berth numbers alone`;
+  row('watch delivery p50', 'ms', pct(lat, 50), note);
+  row('watch delivery p99', 'ms', pct(lat, 99));
 }
 
 async function main(): Promise<void> {
@@ -183,7 +176,7 @@ async function main(): Promise<void> {
   const b = await startBerth(startOpts);
   try {
     await sleep(2_000);
-    row('RSS idle', mib(rssKiB(b.pid).rss), 'VmRSS of the server process, 2 s after ready');
+    row('RSS idle', 'MiB', mib(rssKiB(b.pid).rss), 'VmRSS of the server process, 2 s after ready');
 
     const objects = num(flags.objects);
     console.error(`bench: creating ${objects} ConfigMaps...`);
@@ -191,7 +184,7 @@ async function main(): Promise<void> {
     await createMany(c.call, 'rss', clients, { count: objects });
     await sleep(2_000);
     const after = rssKiB(b.pid);
-    row(`RSS after ${objects} objects`, mib(after.rss), `peak (VmHWM) ${mib(after.hwm)}`);
+    row(`RSS after ${objects} objects`, 'MiB', mib(after.rss), `peak (VmHWM) ${mib(after.hwm).toFixed(1)} MiB`);
 
     const seconds = num(flags.seconds);
     console.error(`bench: ${clients} clients creating for ${seconds} s...`);
@@ -199,8 +192,9 @@ async function main(): Promise<void> {
     const lat = await createMany(c.call, 'tput', clients, { seconds });
     const elapsed = (performance.now() - t0) / 1000;
     c.close();
-    row('ConfigMap creates/s', (lat.length / elapsed).toFixed(0), `${clients} keep-alive clients, ${elapsed.toFixed(1)} s, ${lat.length} creates`);
-    row('create latency p50 / p99', `${ms(pct(lat, 50))} / ${ms(pct(lat, 99))}`);
+    row('creates/s', '/s', lat.length / elapsed, `${clients} keep-alive clients, ${elapsed.toFixed(1)} s, ${lat.length} ConfigMap creates`);
+    row('create latency p50', 'ms', pct(lat, 50));
+    row('create latency p99', 'ms', pct(lat, 99));
 
     console.error(`bench: watch latency over ${num(flags['watch-events'])} events...`);
     await watchLatency(b, num(flags['watch-events']));
@@ -208,11 +202,60 @@ async function main(): Promise<void> {
     await b.destroy();
   }
 
-  const w1 = Math.max(...rows.map((r) => r.metric.length));
-  const w2 = Math.max(...rows.map((r) => r.value.length));
+  await runPeer(clients, num(flags.objects), num(flags.seconds), num(flags['watch-events']), num(flags['cold-runs']));
+  printTable();
+}
+
+/** The same measurements against etcd, when Debian's etcd-server is installed. */
+async function runPeer(clients: number, objects: number, seconds: number, events: number, coldRuns: number): Promise<void> {
+  const bin = etcdBinary();
+  if (!bin) {
+    peerNote = 'no etcd binary (apt-get install etcd-server): Berth numbers alone';
+    return;
+  }
+  console.error('bench: peer etcd...');
+  const starts: number[] = [];
+  for (let i = 0; i < coldRuns; i++) {
+    const t0 = performance.now();
+    const e = await startEtcd(bin);
+    starts.push(performance.now() - t0);
+    await e.stop();
+  }
+  peerRow('cold start to ready (median)', median(starts));
+  const e = await startEtcd(bin);
+  try {
+    await sleep(2_000);
+    peerRow('RSS idle', mib(rssKiB(e.pid).rss));
+    await putMany(e, 'rss', clients, { count: objects });
+    await sleep(2_000);
+    peerRow(`RSS after ${objects} objects`, mib(rssKiB(e.pid).rss));
+    const t0 = performance.now();
+    const lat = await putMany(e, 'tput', clients, { seconds });
+    peerRow('creates/s', lat.length / ((performance.now() - t0) / 1000));
+    peerRow('create latency p50', pct(lat, 50));
+    peerRow('create latency p99', pct(lat, 99));
+    const w = await etcdWatchLatency(e, events);
+    peerRow('watch delivery p50', pct(w, 50));
+    peerRow('watch delivery p99', pct(w, 99));
+  } finally {
+    await e.stop();
+  }
+  peerNote = `peer: etcd ${bin} (single member, loopback): the store under kube-apiserver, which Debian does not package; etcd puts are raw key-value writes, Berth creates go through the whole API (auth, decoding, defaulting, admission, validation)`;
+}
+
+let peerNote = '';
+
+function printTable(): void {
+  const fmt = (v: number | undefined, unit: string) => (v === undefined || Number.isNaN(v) ? '-' : unit === '/s' ? v.toFixed(0) : v.toFixed(1));
+  const header = ['metric', 'unit', 'berth', 'etcd', 'berth/etcd'];
+  const table = rows.map((r) => [r.metric, r.unit, fmt(r.berth, r.unit), fmt(r.peer, r.unit), r.peer ? (r.berth / r.peer).toFixed(2) : '-']);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => (t[i] ?? '').length)));
   console.log(`Berth API benchmark (store: ${store ?? 'default'}, node ${process.version}, ${new Date().toISOString()})`);
-  for (const r of rows) console.log(`  ${r.metric.padEnd(w1)}  ${r.value.padStart(w2)}${r.note ? `  (${r.note})` : ''}`);
-  console.log(peers());
+  const line = (cells: string[]) => `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')}`;
+  console.log(line(header));
+  for (const t of table) console.log(line(t));
+  for (const r of rows) if (r.note) console.log(`  ${r.metric}: ${r.note}`);
+  console.log(peerNote);
 }
 
 await main();
