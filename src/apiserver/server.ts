@@ -94,7 +94,7 @@ export class ApiServer {
       );
       if ('error' in access) throw access.error;
       if (info) {
-        await handleResource(this.opts.deps, { req, res, url, info, userAgent: String(req.headers['user-agent'] ?? '') });
+        await handleResource(this.opts.deps, { req, res, url, info, user: access.user, userAgent: String(req.headers['user-agent'] ?? '') });
       } else {
         this.nonResource(req, res, url);
       }

@@ -77,6 +77,9 @@ export async function runServer(argv: string[]): Promise<number> {
   const store = new ObjectStore(backend, clock, randomIds, admissionPlugins(registry));
   const metrics = new Metrics();
   metrics.gauge('process_resident_memory_bytes', () => process.memoryUsage().rss);
+  metrics.gauge('nodejs_heap_size_used_bytes', () => process.memoryUsage().heapUsed);
+  metrics.gauge('nodejs_heap_size_total_bytes', () => process.memoryUsage().heapTotal);
+  metrics.gauge('nodejs_external_memory_bytes', () => process.memoryUsage().external);
   const deps = { registry, store, clock, connectors: new Map() };
   const abort = new AbortController();
   // Every component and informer listens for shutdown on this one signal.

@@ -25,6 +25,16 @@ export interface InformerOptions {
   log?: InformerLog;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** Only objects matching this field selector (e.g. metadata.name=x). */
+  fieldSelector?: string;
+  /** Shapes what is cached and handed to handlers (e.g. metadata only). */
+  transform?: (o: KObject) => KObject;
+}
+
+/** Keeps what the garbage collector needs and drops the rest, like upstream's metadata informers. */
+export function metadataOnly(o: KObject): KObject {
+  const { managedFields: _mf, annotations: _a, ...meta } = o.metadata;
+  return { ...(o.apiVersion ? { apiVersion: o.apiVersion } : {}), ...(o.kind ? { kind: o.kind } : {}), metadata: meta };
 }
 
 export function objectKeyOf(obj: KObject): string {
@@ -104,17 +114,20 @@ export class Informer {
     const gen = ++this.generation;
     const { client, resource, namespace } = this.opts;
     try {
-      const page = await client.list(resource, namespace);
+      const sel = this.opts.fieldSelector ? { fieldSelector: this.opts.fieldSelector } : {};
+      const page = await client.list(resource, namespace, sel);
       if (gen !== this.generation) return;
-      this.replace(page.items);
+      const t = this.opts.transform;
+      this.replace(t ? page.items.map(t) : page.items);
       let rv = page.metadata.resourceVersion;
-      const stopWatch = await client.watch(resource, namespace, { resourceVersion: rv, allowWatchBookmarks: true }, (e) => {
+      const stopWatch = await client.watch(resource, namespace, { ...sel, resourceVersion: rv, allowWatchBookmarks: true }, (e) => {
         if (gen !== this.generation) return;
         const objRv = e.object.metadata.resourceVersion;
         if (e.type === 'ERROR') return this.restart(gen, e.object);
         if (objRv) rv = objRv;
-        if (e.type === 'ADDED' || e.type === 'MODIFIED') this.upsert(e.object);
-        else if (e.type === 'DELETED') this.remove(e.object);
+        const obj = t ? t(e.object) : e.object;
+        if (e.type === 'ADDED' || e.type === 'MODIFIED') this.upsert(obj);
+        else if (e.type === 'DELETED') this.remove(obj);
       });
       if (gen !== this.generation) return stopWatch();
       this.stopWatch = stopWatch;
@@ -189,11 +202,17 @@ export class InformerFactory {
 
   constructor(private readonly base: Omit<InformerOptions, 'resource'>) {}
 
-  for(resource: ResourceRef): Informer {
-    const k = `${resource.group}/${resource.version}/${resource.plural}`;
+  /** The shared informer for a resource; `metadata` ones cache only what metadataOnly keeps. */
+  for(resource: ResourceRef, view: 'full' | 'metadata' = 'full', fieldSelector = ''): Informer {
+    const k = `${resource.group}/${resource.version}/${resource.plural}/${view}/${fieldSelector}`;
     let inf = this.informers.get(k);
     if (!inf) {
-      inf = new Informer({ ...this.base, resource });
+      inf = new Informer({
+        ...this.base,
+        resource,
+        ...(view === 'metadata' ? { transform: metadataOnly } : {}),
+        ...(fieldSelector ? { fieldSelector } : {}),
+      });
       this.informers.set(k, inf);
     }
     return inf;

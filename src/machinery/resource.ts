@@ -40,6 +40,15 @@ export interface ScaleDef {
   selector(obj: KObject): string;
 }
 
+/** Every verb a stored resource serves, in the order discovery lists them. */
+export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+/** The authenticated user a review is evaluated for. */
+export interface ReviewUser {
+  name: string;
+  groups: string[];
+}
+
 export interface ResourceDef extends ResourceDefHooks {
   group: string; // '' for core
   /** Served versions; the first is preferred and is the storage version. */
@@ -76,6 +85,19 @@ export interface ResourceDef extends ResourceDefHooks {
   /** Converts a stored object (storage version) to another served version, and back. */
   convertTo?(obj: KObject, version: string): KObject;
   convertFrom?(obj: KObject, version: string): KObject;
+  /** Served verbs (discovery, OpenAPI, REST); all eight when absent. */
+  verbs?: string[];
+  /**
+   * Marks a create-only "virtual" kind (access reviews, whoami): a POST is validated with
+   * `validate`, answered with what this returns (the object with its status filled) and never
+   * stored. `now` stamps kinds that carry a creation time.
+   */
+  review?(obj: KObject, user: ReviewUser, now: Date): KObject;
+}
+
+/** The verbs a resource serves. */
+export function servedVerbs(def: Pick<ResourceDef, 'verbs'>): string[] {
+  return def.verbs ?? ALL_VERBS;
 }
 
 export function apiVersionOf(def: ResourceDef, version = def.versions[0] ?? 'v1'): string {

@@ -72,7 +72,8 @@ export async function startBerth(opts: StartOptions = {}): Promise<Berth> {
   const launch = async () => {
     const fd = openSync(logFile, 'a');
     try {
-      const c = spawn(process.execPath, [...berthCommand(), ...args], {
+      const [cmd, ...rest] = berthCommand();
+      const c = spawn(cmd ?? 'false', [...rest, ...args], {
         cwd: repoRoot,
         stdio: ['ignore', fd, fd],
         env: { ...process.env, ...opts.env },
@@ -148,10 +149,11 @@ export async function startBerth(opts: StartOptions = {}): Promise<Berth> {
 /** Node arguments that run the CLI: bin/berth, or $BERTH_BIN (a .js/.ts entry), or the source. */
 function berthCommand(): string[] {
   const bin = process.env['BERTH_BIN'];
-  if (bin) return /\.[cm]?ts$/.test(bin) ? ['--import', 'tsx', resolve(bin)] : [resolve(bin)];
+  if (bin) return /\.[cm]?ts$/.test(bin) ? [process.execPath, '--import', 'tsx', resolve(bin)] : [process.execPath, resolve(bin)];
   // BERTH_E2E_SOURCE=1 runs the TypeScript directly, skipping `npm run build` while developing.
-  if (process.env['BERTH_E2E_SOURCE'] === '1') return ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts')];
+  if (process.env['BERTH_E2E_SOURCE'] === '1') return [process.execPath, '--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts')];
   if (!existsSync(join(repoRoot, 'dist', 'berth.mjs'))) throw new Error('dist/berth.mjs is missing: run `npm run build` first');
+  // bin/berth execs node with the server's flags, so the PID is the server's.
   return [join(repoRoot, 'bin', 'berth')];
 }
 

@@ -1,7 +1,7 @@
 // The discovery view of the served resources: one entry per resource and served version,
 // grouped and ordered the way kube-apiserver lists them.
 import { createHash } from 'node:crypto';
-import type { ResourceDef, Subresource } from '../../machinery/resource';
+import { ALL_VERBS, type ResourceDef, type Subresource, servedVerbs } from '../../machinery/resource';
 
 export interface GroupVersionKind {
   group: string;
@@ -43,7 +43,7 @@ export interface DiscoveryOptions {
   metrics?: boolean;
 }
 
-export const RESOURCE_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+export const RESOURCE_VERBS = ALL_VERBS;
 
 /** Kind and verbs of each subresource as kube-apiserver reports them. */
 function subresourceInfo(def: ResourceDef, version: string, sub: Subresource): DiscoveredSubresource {
@@ -113,11 +113,12 @@ export function discoverGroups(defs: readonly ResourceDef[], opts: DiscoveryOpti
         singular: def.singular,
         kind: { group: def.group, version, kind: def.kind },
         namespaced: def.namespaced,
-        verbs: RESOURCE_VERBS,
+        verbs: servedVerbs(def),
         shortNames: def.shortNames,
         categories: def.categories,
         subresources: def.subresources.map((s) => subresourceInfo(def, version, s)),
-        storageVersionHash: storageVersionHash(def.group, storage, def.kind),
+        // Kinds with nothing stored have no storage version to hash (upstream omits it too).
+        ...(def.review ? {} : { storageVersionHash: storageVersionHash(def.group, storage, def.kind) }),
       });
     }
   }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../../machinery/clock';
 import type { ResourceDef } from '../../machinery/resource';
 import type { KObject } from '../../machinery/types';
+import type { UserInfo } from '../auth';
 import type { ResourceRequest } from '../http/request-info';
 import type { ObjectStore } from '../object-store';
 import type { Registry } from '../registry';
@@ -23,6 +24,8 @@ export interface RequestContext {
   def: ResourceDef;
   deps: ApiDeps;
   userAgent: string;
+  /** Who authenticated: reviews (SelfSubjectAccessReview, whoami) answer for this user. */
+  user: UserInfo;
 }
 
 /** The object as served in the requested version (conversion from the storage version). */

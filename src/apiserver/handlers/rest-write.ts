@@ -14,7 +14,7 @@ import { bindPod } from '../../machinery/resources/pod';
 import { finalizeNamespace } from '../../machinery/resources/namespace';
 
 /** Reads a request body that must be an object with (optional) object metadata. */
-async function readObject(rc: RequestContext): Promise<KObject> {
+export async function readObject(rc: RequestContext): Promise<KObject> {
   const body = decodeBody(await readBody(rc.req), bodyFormat(rc.req.headers['content-type']));
   if (!isObject(body)) throw errors.badRequest(`the body of the request must be a JSON object, got ${Array.isArray(body) ? 'an array' : typeof body}`);
   if (body.metadata === undefined || body.metadata === null) body.metadata = {};
@@ -22,7 +22,7 @@ async function readObject(rc: RequestContext): Promise<KObject> {
   return body as KObject;
 }
 
-function dryRun(q: URLSearchParams): boolean {
+export function dryRun(q: URLSearchParams): boolean {
   const v = q.getAll('dryRun');
   for (const x of v) if (x !== 'All') throw errors.badRequest(`dryRun: Unsupported value: "${x}": supported values: "All"`);
   return v.length > 0;
@@ -35,7 +35,7 @@ export function fieldManager(rc: RequestContext): string {
   return m;
 }
 
-function checkKind(rc: RequestContext, body: KObject): void {
+export function checkKind(rc: RequestContext, body: KObject): void {
   const { def, info } = rc;
   const want = def.group === '' ? info.version : `${def.group}/${info.version}`;
   if (body.apiVersion !== undefined && body.apiVersion !== want) {

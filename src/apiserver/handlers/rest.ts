@@ -5,6 +5,7 @@ import { writeBody } from '../http/respond';
 import { type ApiDeps, type RequestContext, toRequestVersion } from './context';
 import { handleDelete, handleDeleteCollection } from './rest-delete';
 import { handleCreate, handlePatch, handleUpdate } from './rest-write';
+import { checkVerb, handleReview } from './rest-review';
 import { encodeContinue, parseListQuery } from './list-options';
 import { toScale } from './scale';
 import { buildTable, partialMetadata } from './table';
@@ -19,6 +20,8 @@ export async function handleResource(deps: ApiDeps, base: Omit<RequestContext, '
   if (!def) throw errors.pathNotFound();
   const rc: RequestContext = { ...base, def, deps };
   checkScope(rc);
+  if (!info.subresource) checkVerb(rc);
+  if (def.review && !info.subresource) return handleReview(rc, def.review);
   if (info.subresource) {
     const sub = info.subresource;
     if (!def.subresources.includes(sub as never)) throw errors.pathNotFound();

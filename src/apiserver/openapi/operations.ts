@@ -1,6 +1,6 @@
 // The REST operations kube-apiserver publishes for each resource of a group-version, in a
 // neutral form that v2.ts and v3.ts render into their own document shapes.
-import type { ResourceDef } from '../../machinery/resource';
+import { type ResourceDef, servedVerbs } from '../../machinery/resource';
 import type { GroupVersionKind } from '../discovery/model';
 
 export type Action = 'get' | 'list' | 'post' | 'put' | 'patch' | 'delete' | 'deletecollection' | 'watch' | 'watchlist';
@@ -63,10 +63,13 @@ const pathParam = (name: string, description: string): Param => ({ name, in: 'pa
 const NAME = (kind: string): Param => pathParam('name', `name of the ${kind}`);
 const NAMESPACE = pathParam('namespace', 'object name and auth scope, such as for teams and projects');
 
-/** Go-style operation id: listCoreV1NamespacedPod, patchAppsV1NamespacedDeploymentScale. */
+/**
+ * Go-style operation id: listCoreV1NamespacedPod, patchAppsV1NamespacedDeploymentScale,
+ * createStorageV1StorageClass (upstream drops a group's .k8s.io suffix).
+ */
 function opId(verb: string, def: ResourceDef, version: string, namespaced: boolean, suffix = ''): string {
   const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
-  const group = def.group === '' ? 'Core' : def.group.split('.').map(cap).join('');
+  const group = def.group === '' ? 'Core' : def.group.replace(/\.k8s\.io$/, '').split('.').map(cap).join('');
   return `${verb}${group}${cap(version)}${namespaced ? 'Namespaced' : ''}${def.kind}${suffix}`;
 }
 
@@ -99,11 +102,12 @@ export function resourcePaths(def: ResourceDef, version: string): PathItem[] {
       ],
     },
   ];
+  const subItems: PathItem[] = [];
   for (const sub of def.subresources) {
     if (sub !== 'status' && sub !== 'scale') continue; // connect-style subresources are not described
     const subGvk = sub === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : gvk;
     const suffix = sub === 'status' ? 'Status' : 'Scale';
-    items.push({
+    subItems.push({
       path: `${prefix}${scope}/{name}/${sub}`, params: [pathParam('name', `name of the ${subGvk.kind}`), ...scopeParams, PRETTY], ops: [
         op('get', 'get', 'read', { response: subGvk }, [], suffix, subGvk),
         op('put', 'put', 'replace', { body: subGvk, response: subGvk, created: true }, [DRY_RUN, FIELD_MANAGER, FIELD_VALIDATION], suffix, subGvk),
@@ -121,8 +125,18 @@ export function resourcePaths(def: ResourceDef, version: string): PathItem[] {
     ops: [op('get', 'watchlist', 'watch', { response: 'watchEvent' }, [], 'List')] });
   items.push({ path: `${prefix}/watch${scope}/{name}`, params: [...LIST, NAME(def.kind), ...scopeParams, PRETTY],
     ops: [op('get', 'watch', 'watch', { response: 'watchEvent' }, [])] });
-  return items;
+  // Only the verbs the resource serves are published (a create-only review has just its POST).
+  const verbs = servedVerbs(def);
+  const served = items
+    .map((i) => ({ ...i, ops: i.ops.filter((o) => verbs.includes(ACTION_VERB[o.action])) }))
+    .filter((i) => i.ops.length > 0);
+  return [...served, ...subItems];
 }
+
+const ACTION_VERB: Record<Action, string> = {
+  get: 'get', list: 'list', post: 'create', put: 'update', patch: 'patch', delete: 'delete',
+  deletecollection: 'deletecollection', watch: 'watch', watchlist: 'watch',
+};
 
 /** All path items of one group-version, sorted by path. */
 export function groupVersionPaths(defs: readonly ResourceDef[], group: string, version: string): PathItem[] {

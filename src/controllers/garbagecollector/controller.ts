@@ -25,8 +25,12 @@ import { OwnershipGraph } from './graph';
 
 export const GC_COMPONENT = 'garbage-collector-controller';
 
-/** Upstream's default ignored resources: events are never owners worth tracking. */
+/**
+ * Upstream's default ignored resources: events are never owners worth tracking. Like upstream, only
+ * kinds that are stored (listable, watchable, deletable) are tracked: never the create-only reviews.
+ */
 export function collectable(def: ResourceDef): boolean {
+  if (def.review) return false;
   return !(def.plural === 'events' && (def.group === '' || def.group === 'events.k8s.io'));
 }
 
@@ -51,7 +55,7 @@ export class GarbageCollector implements Controller {
     this.queue = new WorkQueue({ timer: ctx.timer });
     this.recorder = ctx.recorder(GC_COMPONENT);
     for (const def of ctx.defs.filter(collectable)) {
-      const inf = ctx.informers.for(refOf(def));
+      const inf = ctx.informers.for(refOf(def), 'metadata');
       this.informers.set(def, inf);
       this.defsByKey.set(`${def.group}|${def.plural}`, def);
       inf.addHandler({

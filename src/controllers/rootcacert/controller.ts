@@ -33,7 +33,8 @@ export class RootCACertPublisher implements Controller {
   constructor(private readonly ctx: ControllerContext, private readonly caPem: string) {
     this.queue = new WorkQueue({ timer: ctx.timer });
     this.namespaces = ctx.informers.for(nsRef);
-    this.configMaps = ctx.informers.for(cmRef);
+    // Only the CA ConfigMaps: caching every ConfigMap in the cluster would cost memory for nothing.
+    this.configMaps = ctx.informers.for(cmRef, 'full', `metadata.name=${ROOT_CA_CONFIGMAP}`);
     this.namespaces.addHandler({ onAdd: (o) => this.queue.add(o.metadata.name ?? ''), onUpdate: (_old, o) => this.queue.add(o.metadata.name ?? '') });
     const cmChanged = (o: KObject) => {
       if (o.metadata.name === ROOT_CA_CONFIGMAP) this.queue.add(o.metadata.namespace ?? '');

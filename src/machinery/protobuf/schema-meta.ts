@@ -24,5 +24,6 @@ export const metaV1: SchemaPackage = {
     ShardInfo: '1:selector:s!',
     StatusCause: '1:reason:s 2:message:s 3:field:s',
     LabelSelectorRequirement: '1:key:s! 2:operator:s! 3:values:[]s',
+    FieldSelectorRequirement: '1:key:s! 2:operator:s! 3:values:[]s',
   },
 };

@@ -18,6 +18,7 @@ import { appsV1 } from './schema-apps';
 import { autoscalingV1 } from './schema-asv1';
 import { autoscalingV2 } from './schema-asv2';
 import { authenticationV1 } from './schema-authn';
+import { authorizationV1 } from './schema-authz';
 import { coordinationV1 } from './schema-coord';
 import { coreObjects } from './schema-core-objects';
 import { corePod } from './schema-core-pod';
@@ -64,7 +65,7 @@ export interface MessageDef {
 
 const packages: SchemaPackage[] = [
   metaV1, corePod, coreVolumes, coreObjects, appsV1, autoscalingV1, autoscalingV2, storageV1, coordinationV1, policyV1,
-  authenticationV1,
+  authenticationV1, authorizationV1,
 ];
 
 const sources = new Map<string, string>();
@@ -141,6 +142,9 @@ const topLevel = new Map<string, string>([
   ['coordination.k8s.io/v1/Lease', 'coord.Lease'],
   ['policy/v1/Eviction', 'policy.Eviction'],
   ['authentication.k8s.io/v1/TokenRequest', 'authn.TokenRequest'],
+  ['authentication.k8s.io/v1/SelfSubjectReview', 'authn.SelfSubjectReview'],
+  ['authorization.k8s.io/v1/SelfSubjectAccessReview', 'authz.SelfSubjectAccessReview'],
+  ['authorization.k8s.io/v1/SelfSubjectRulesReview', 'authz.SelfSubjectRulesReview'],
 ]);
 
 /** Kinds registered in every group version upstream (DeleteOptions rides along with DELETE and eviction). */
