@@ -7,6 +7,7 @@ import { applyMergePatch } from '../../machinery/patch/merge-patch';
 import { strategicMergePatch } from '../../machinery/patch/strategic';
 import type { ResourceDef } from '../../machinery/resource';
 import type { KObject, ManagedFieldsEntry } from '../../machinery/types';
+import { toRequestVersion } from './context';
 
 const apiVersionOf = (def: ResourceDef, version: string) => (def.group === '' ? version : `${def.group}/${version}`);
 
@@ -57,7 +58,9 @@ export function trackUpdate(
   now: Date,
   subresource: string | undefined,
 ): ManagedFieldsEntry[] | undefined {
-  return recordUpdate(old, next, {
+  // Field sets are tracked in the version the writer used (HPA v1 vs v2 name fields differently).
+  const inVersion = (o: KObject) => toRequestVersion(def, o, version);
+  return recordUpdate(old && inVersion(old), inVersion(next), {
     manager,
     now,
     apiVersion: apiVersionOf(def, version),

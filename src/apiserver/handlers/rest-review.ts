@@ -22,8 +22,9 @@ export function checkVerb(rc: RequestContext): void {
   throw errors.methodNotAllowed();
 }
 
-export async function handleReview(rc: RequestContext, review: NonNullable<ResourceDef['review']>): Promise<void> {
+export async function handleReview(rc: RequestContext): Promise<void> {
   const { def, info } = rc;
+  if (!def.review) throw errors.internal(new Error(`${def.plural} is not a review kind`));
   if (info.verb !== 'create') throw errors.methodNotAllowed();
   const body = await readObject(rc);
   checkKind(rc, body);
@@ -33,7 +34,7 @@ export async function handleReview(rc: RequestContext, review: NonNullable<Resou
   const obj = toStorageVersion(def, body, info.version);
   const errs = def.validate?.(obj) ?? [];
   if (errs.length > 0) throw invalidReview(def, errs);
-  const out = review(obj, { name: rc.user.name, groups: [...rc.user.groups] }, rc.deps.clock.now());
+  const out = def.review(obj, { name: rc.user.name, groups: [...rc.user.groups] }, rc.deps.clock.now());
   writeObject(rc, 201, toRequestVersion(def, out, info.version));
 }
 

@@ -21,7 +21,7 @@ export async function handleResource(deps: ApiDeps, base: Omit<RequestContext, '
   const rc: RequestContext = { ...base, def, deps };
   checkScope(rc);
   if (!info.subresource) checkVerb(rc);
-  if (def.review && !info.subresource) return handleReview(rc, def.review);
+  if (def.review && !info.subresource) return handleReview(rc);
   if (info.subresource) {
     const sub = info.subresource;
     if (!def.subresources.includes(sub as never)) throw errors.pathNotFound();

@@ -19,7 +19,7 @@ describe('SelfSubjectAccessReview validation', () => {
     ['empty resource attributes are enough', ssar({ resourceAttributes: {} }), []],
     ['non-resource attributes', ssar({ nonResourceAttributes: { path: '/x', verb: 'get' } }), []],
     ['kubectl 1.27 metadata', ssar({ resourceAttributes: {} }, { creationTimestamp: null } as unknown as KObject['metadata']), []],
-    ['managedFields are ignored', ssar({ resourceAttributes: {} }, { managedFields: [{ manager: 'x' }] } as unknown as KObject['metadata']), []],
+    ['managedFields are ignored', ssar({ resourceAttributes: {} }, { managedFields: [{ manager: 'x' }] }), []],
     ['neither', ssar({}),
       ['spec.resourceAttributes: Invalid value: null: exactly one of nonResourceAttributes or resourceAttributes must be specified']],
     ['null counts as absent', ssar({ resourceAttributes: null, nonResourceAttributes: null }),
