@@ -85,7 +85,15 @@ export async function runServer(argv: string[]): Promise<number> {
   // Every component and informer listens for shutdown on this one signal.
   setMaxListeners(0, abort.signal);
   const api = new ApiServer({ host, port, certPem: pki.certPem, keyPem: pki.keyPem, tokens: [token], deps, log, metrics });
-  await api.start(abort.signal);
+  try {
+    await api.start(abort.signal);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new Error(`cannot listen on ${host}:${port}: the port is in use (another berth server?); stop it or pass --listen ${host}:PORT`);
+    if (code === 'EADDRNOTAVAIL') throw new Error(`cannot listen on ${host}:${port}: no local interface has that address; pass --listen 127.0.0.1:${port}`);
+    if (code === 'EACCES') throw new Error(`cannot listen on ${host}:${port}: permission denied; use a port above 1023`);
+    throw err;
+  }
   const addr = api.address;
   const wildcard = host === '0.0.0.0' || host === '' || host === '::';
   const shownHost = wildcard ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
