@@ -180,6 +180,11 @@ describe('nasty inputs never give a 500', () => {
     ['strategic patch changing the kind', 'application/strategic-merge-patch+json', '{"kind":"Secret"}'],
     ['apply patch that is not YAML', 'application/apply-patch+yaml', '{{{'],
     ['apply patch without a field manager', 'application/apply-patch+yaml', '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"twice"}}'],
+    // Each of these once took the stack (merge/strategic) or the whole process (YAML) down.
+    ['deeply nested merge patch', 'application/merge-patch+json', `{"data":${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}}`],
+    ['deeply nested strategic patch', 'application/strategic-merge-patch+json', `{"data":${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}}`],
+    ['deeply nested flow YAML apply patch', 'application/apply-patch+yaml', `{"data":${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}}`],
+    ['deeply nested block YAML apply patch', 'application/apply-patch+yaml', Array.from({ length: 3000 }, (_, i) => `${' '.repeat(i)}a:`).join('\n')],
   ];
   for (const [what, type, body] of patches) {
     test(what, async () => {

@@ -1,7 +1,8 @@
 // Reads and decodes request bodies. Malformed input is a 400 that says where it broke.
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { errors } from '../../machinery/errors';
+import { ApiError, errors } from '../../machinery/errors';
+import { checkNesting, maxNestingDepth, textNestedDeeperThan, tooDeep } from './nesting';
 import { decodeProtobufBody } from '../../machinery/protobuf';
 import type { BodyFormat } from './negotiate';
 
@@ -21,19 +22,24 @@ export async function readBody(req: IncomingMessage, limit = maxBodyBytes): Prom
 }
 
 export function decodeBody(buf: Buffer, format: BodyFormat): unknown {
-  if (format === 'protobuf') return decodeProtobufBody(buf);
+  if (format === 'protobuf') return checkNesting(decodeProtobufBody(buf));
   const text = buf.toString('utf8');
   if (text.trim() === '') throw errors.badRequest('the body of the request is empty');
   if (format === 'json') {
+    let parsed: unknown;
     try {
-      return JSON.parse(text) as unknown;
+      parsed = JSON.parse(text) as unknown;
     } catch (err) {
       throw errors.badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`, err);
     }
+    return checkNesting(parsed);
   }
+  // The YAML parser is not safe on pathological nesting, so look before parsing.
+  if (textNestedDeeperThan(text, maxNestingDepth)) throw tooDeep();
   try {
-    return parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 }) as unknown;
+    return checkNesting(parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 }) as unknown);
   } catch (err) {
+    if (err instanceof ApiError) throw err;
     throw errors.badRequest(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0] ?? ''}`, err);
   }
 }
