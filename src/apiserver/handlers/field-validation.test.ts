@@ -31,3 +31,14 @@ test('quantities and int-or-string accept numbers and strings; maps accept any k
   } as KObject;
   assert.deepEqual(inspectObject(pod, 'v1', p), { unknown: [] });
 });
+
+test('nulls are decoded as Go would: absent fields, zero map values and list items', () => {
+  assert.ok(deploy);
+  const d = {
+    metadata: { name: 'd', labels: { a: null } },
+    spec: { replicas: null, selector: { matchLabels: { app: null } }, template: { spec: { containers: [null] } } },
+    status: null,
+  } as unknown as KObject;
+  assert.deepEqual(inspectObject(deploy, 'v1', d), { unknown: [] });
+  assert.deepEqual(d, { metadata: { name: 'd', labels: { a: '' } }, spec: { selector: { matchLabels: { app: '' } }, template: { spec: { containers: [{}] } } } });
+});

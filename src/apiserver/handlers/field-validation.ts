@@ -28,12 +28,32 @@ function goType(s: Schema): string {
   return 'object';
 }
 
+/** What encoding/json leaves where JSON says null: the Go zero value of the target type. */
+function zeroOf(models: Models, schema: Schema): unknown {
+  const ref = typeof schema.$ref === 'string' ? schema.$ref.replace('#/definitions/', '') : undefined;
+  if (ref === quantityName) return '0';
+  const s = ref !== undefined ? (models.schemas[ref] ?? {}) : schema;
+  if (s.format === 'int-or-string') return 0;
+  switch (s.type) {
+    case 'string':
+      return '';
+    case 'integer':
+    case 'number':
+      return 0;
+    case 'boolean':
+      return false;
+    case 'array':
+      return [];
+    default:
+      return {};
+  }
+}
 
 /** Go names the struct that holds the field: DeploymentSpec.spec.replicas. */
 const goStruct = (schemaName: string): string => schemaName.slice(schemaName.lastIndexOf('.') + 1);
 
 function walk(models: Models, value: unknown, schema: Schema | undefined, path: string, f: Findings, depth: number, holder: string): void {
-  if (!schema || depth > 64 || f.typeError) return;
+  if (!schema || depth > 100 || f.typeError) return;
   let s = schema;
   // encoding/json names fields without list indices or map keys.
   const goPath = path.replace(/\[[^\]]*\]/g, '');
@@ -65,6 +85,15 @@ function walk(models: Models, value: unknown, schema: Schema | undefined, path: 
       if (!isObject(value)) return mismatch(goType(s));
       for (const [k, v] of Object.entries(value)) {
         const child = `${path}.${k}`;
+        // Decode as Go does: a null field is absent, a null map value is the zero value.
+        if (v === null && props?.[k]) {
+          delete value[k];
+          continue;
+        }
+        if (v === null && extra) {
+          value[k] = zeroOf(models, extra);
+          continue;
+        }
         if (props?.[k]) walk(models, v, props[k], child, f, depth + 1, structName);
         else if (extra) walk(models, v, extra, child, f, depth + 1, structName);
         else if (props) f.unknown.push(child);
@@ -72,7 +101,10 @@ function walk(models: Models, value: unknown, schema: Schema | undefined, path: 
       return;
     case 'array':
       if (!Array.isArray(value)) return mismatch(`[]${goType((s.items as Schema | undefined) ?? {})}`);
-      value.forEach((v, i) => walk(models, v, s.items as Schema | undefined, `${path}[${i}]`, f, depth + 1, structName));
+      value.forEach((v, i) => {
+        if (v === null && s.items) value[i] = zeroOf(models, s.items as Schema);
+        else walk(models, v, s.items as Schema | undefined, `${path}[${i}]`, f, depth + 1, structName);
+      });
       return;
     case 'string':
       if (typeof value !== 'string') mismatch('string');
@@ -89,7 +121,11 @@ function walk(models: Models, value: unknown, schema: Schema | undefined, path: 
   }
 }
 
-/** Unknown-field paths and the first type error of `obj` as the kind `def` in `version`. */
+/**
+ * Unknown-field paths and the first type error of `obj` as the kind `def` in `version`. Also
+ * rewrites nulls in place the way Go's decoder would, so later code never meets a null where the
+ * type has none.
+ */
 export function inspectObject(def: ResourceDef, version: string, obj: KObject): Findings {
   const f: Findings = { unknown: [] };
   let models: Models;
@@ -104,6 +140,11 @@ export function inspectObject(def: ResourceDef, version: string, obj: KObject): 
   const top = isObject(root.properties) ? (root.properties as Record<string, Schema>) : {};
   for (const [k, v] of Object.entries(obj)) {
     if (k === 'apiVersion' || k === 'kind') continue;
+    if (v === null && top[k]) {
+      if (k === 'metadata') obj.metadata = {};
+      else delete obj[k];
+      continue;
+    }
     if (top[k]) walk(models, v, top[k], k, f, 0, def.kind);
     else f.unknown.push(k);
   }
