@@ -51,8 +51,17 @@ function rng(seed: number): () => number {
 
 /** Every [path, container] inside a JSON value, for picking a place to mutate. */
 function places(v: unknown, out: [Record<string, unknown> | unknown[], string | number][] = []): typeof out {
-  if (Array.isArray(v)) v.forEach((c, i) => (out.push([v, i]), places(c, out)));
-  else if (isObject(v)) for (const [k, c] of Object.entries(v)) (out.push([v, k]), places(c, out));
+  if (Array.isArray(v)) {
+    v.forEach((c, i) => {
+      out.push([v, i]);
+      places(c, out);
+    });
+  } else if (isObject(v)) {
+    for (const [k, c] of Object.entries(v)) {
+      out.push([v, k]);
+      places(c, out);
+    }
+  }
   return out;
 }
 

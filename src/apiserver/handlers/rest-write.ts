@@ -149,7 +149,7 @@ export async function handlePatch(rc: RequestContext): Promise<void> {
     const patched = applyPatchOfType(type, def, base, patch, def.group, def.kind);
     if (!isObject(patched) || !isObject(patched.metadata)) throw errors.badRequest('the patched object must be an object with metadata');
     // The result is decoded as a request body would be: wrong types are a 400, nulls become zero values.
-    checkFields(rc, patched as KObject);
+    checkFields(rc, patched);
     const pm = patched.metadata as Record<string, unknown>;
     if (pm.name !== name) throw errors.badRequest(`the name of the object (${String(pm.name)}) does not match the name on the URL (${name})`);
     return toStorageVersion(def, patched, info.version);
