@@ -116,7 +116,7 @@ describe('seed manifests with kubectl 1.32', () => {
   });
 });
 
-const others: KubectlVersion[] = ['1.27', '1.28', '1.30', '1.33'];
+const others: KubectlVersion[] = ['1.27', '1.28', '1.29', '1.30', '1.31', '1.33'];
 const have = new Set(kubectlVersions());
 
 for (const version of others) {
@@ -128,8 +128,11 @@ for (const version of others) {
 
     test('apply creates, get shows, a second apply is unchanged, delete removes', async () => {
       await create(k, namespaceObj(ns));
-      const applied = (await kv(['apply', '-n', ns, '-f', '-'], { input: `${deployYaml}---\n${pvYaml}` })).stdout;
+      const all = `${deployYaml}---\n${pvYaml}---\n${mongoNfsYaml}---\n${csiPvcYaml}`;
+      const applied = (await kv(['apply', '-n', ns, '-f', '-'], { input: all })).stdout;
       assert.match(applied, /^deployment\.apps\/shared-volume-deployment created$/m);
+      assert.match(applied, /^pod\/mongo-pod created$/m);
+      assert.match(applied, /^persistentvolumeclaim\/csi-pvc created$/m);
       assert.match(applied, new RegExp(`^persistentvolume/${pvName} created$`, 'm'));
       assert.match(applied, /^persistentvolumeclaim\/nfs-pvc created$/m);
 
@@ -140,10 +143,13 @@ for (const version of others) {
       const d = rowNamed((await kv(['get', 'deploy', '-n', ns])).stdout, 'shared-volume-deployment');
       assert.equal(d['READY'], '0/1');
 
-      const again = (await kv(['apply', '-n', ns, '-f', '-'], { input: `${deployYaml}---\n${pvYaml}` })).stdout;
-      assert.equal(again.match(/ unchanged$/gm)?.length, 3, again);
+      const pod = rowNamed((await kv(['get', 'pod', '-n', ns, 'mongo-pod'])).stdout, 'mongo-pod');
+      assert.deepEqual([pod['READY'], pod['STATUS']], ['0/1', 'Pending']);
 
-      const gone = (await kv(['delete', '-n', ns, '-f', '-', '--timeout=30s'], { input: `${deployYaml}---\n${pvYaml}` })).stdout;
+      const again = (await kv(['apply', '-n', ns, '-f', '-'], { input: all })).stdout;
+      assert.equal(again.match(/ unchanged$/gm)?.length, 5, again);
+
+      const gone = (await kv(['delete', '-n', ns, '-f', '-', '--timeout=30s'], { input: all })).stdout;
       assert.match(gone, new RegExp(`^persistentvolume "${pvName}" deleted$`, 'm'));
       assert.equal(await getJson(k, ['pv', pvName]), undefined);
       assert.equal(await getJson(k, ['pvc', '-n', ns, 'nfs-pvc']), undefined);
