@@ -5,6 +5,7 @@
 import { Agent, request } from 'node:https';
 import { parseArgs } from 'node:util';
 import { startBerth, type Berth } from '../test/e2e/harness';
+import { runWorkers } from './workers';
 import { etcdBinary, putMany, rssKiB, startEtcd, watchLatency as etcdWatchLatency } from './peer-etcd';
 
 
@@ -84,22 +85,8 @@ async function create(call: Call, name: string, labels?: Record<string, string>)
 }
 
 /** `workers` loops creating until `count` objects exist or the deadline passes; returns per-create latencies. */
-async function createMany(call: Call, prefix: string, workers: number, opts: { count?: number; seconds?: number }) {
-  const deadline = performance.now() + (opts.seconds ?? 600) * 1000;
-  const limit = opts.count ?? Number.POSITIVE_INFINITY;
-  const lat: number[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (next < limit && performance.now() < deadline) {
-        const i = next++;
-        const t0 = performance.now();
-        await create(call, `${prefix}-${i}`);
-        lat.push(performance.now() - t0);
-      }
-    }),
-  );
-  return lat;
+function createMany(call: Call, prefix: string, workers: number, opts: { count?: number; seconds?: number }): Promise<number[]> {
+  return runWorkers(workers, opts, (i) => create(call, `${prefix}-${i}`));
 }
 
 const mib = (kib: number) => kib / 1024;

@@ -8,6 +8,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { freePort } from '../test/e2e/harness';
+import { runWorkers } from './workers';
 
 export interface Etcd {
   url: string;
@@ -70,22 +71,11 @@ const value = (name: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Config
 
 export async function putMany(e: Etcd, prefix: string, workers: number, opts: { count?: number; seconds?: number }): Promise<number[]> {
   const agent = new Agent({ keepAlive: true, maxSockets: workers });
-  const deadline = performance.now() + (opts.seconds ?? 600) * 1000;
-  const limit = opts.count ?? Number.POSITIVE_INFINITY;
-  const lat: number[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (next < limit && performance.now() < deadline) {
-        const i = next++;
-        const t0 = performance.now();
-        const key = `/registry/configmaps/default/${prefix}-${i}`;
-        const r = await call(agent, e.url, 'POST', '/v3/kv/put', { key: b64(key), value: b64(value(`${prefix}-${i}`)) });
-        if (r.status !== 200) throw new Error(`etcd put: HTTP ${r.status}: ${r.text.slice(0, 200)}`);
-        lat.push(performance.now() - t0);
-      }
-    }),
-  );
+  const lat = await runWorkers(workers, opts, async (i) => {
+    const key = `/registry/configmaps/default/${prefix}-${i}`;
+    const r = await call(agent, e.url, 'POST', '/v3/kv/put', { key: b64(key), value: b64(value(`${prefix}-${i}`)) });
+    if (r.status !== 200) throw new Error(`etcd put: HTTP ${r.status}: ${r.text.slice(0, 200)}`);
+  });
   agent.destroy();
   return lat;
 }
