@@ -89,9 +89,9 @@ export async function runServer(argv: string[]): Promise<number> {
     await api.start(abort.signal);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new Error(`cannot listen on ${host}:${port}: the port is in use (another berth server?); stop it or pass --listen ${host}:PORT`);
-    if (code === 'EADDRNOTAVAIL') throw new Error(`cannot listen on ${host}:${port}: no local interface has that address; pass --listen 127.0.0.1:${port}`);
-    if (code === 'EACCES') throw new Error(`cannot listen on ${host}:${port}: permission denied; use a port above 1023`);
+    if (code === 'EADDRINUSE') throw new Error(`cannot listen on ${host}:${port}: the port is in use (another berth server?); stop it or pass --listen ${host}:PORT`, { cause: err });
+    if (code === 'EADDRNOTAVAIL') throw new Error(`cannot listen on ${host}:${port}: no local interface has that address; pass --listen 127.0.0.1:${port}`, { cause: err });
+    if (code === 'EACCES') throw new Error(`cannot listen on ${host}:${port}: permission denied; use a port above 1023`, { cause: err });
     throw err;
   }
   const addr = api.address;
