@@ -1,5 +1,7 @@
 // Build step: derives upstream-named OpenAPI schemas from @kubernetes/client-node's generated
 // models (attributeTypeMap in *.js, JSDoc in *.d.ts) and writes dist/openapi-models.json.
+// kubernetes-models' interfaces fill what client-node drops: descriptions of model-typed
+// properties and enums (string-literal unions there, plain string in client-node).
 // Done at build time so the server never parses 850 model files at start.
 import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -7,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const gen = join(root, 'node_modules/@kubernetes/client-node/dist/gen');
+const KM_DIRS = [join(root, 'node_modules/kubernetes-models'), join(root, 'node_modules/@kubernetes-models/apimachinery')];
 const out = join(root, 'dist/openapi-models.json');
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
@@ -113,8 +116,9 @@ function loadModels() {
 
 function cleanDoc(raw) {
   const text = raw.split('\n').map((l) => l.replace(/^\s*\*\s?/, '')).join(' ').trim();
-  // The generator folds upstream's paragraph breaks into two spaces.
-  return text.replace(/\\"/g, '"').replace(/ {2,}/g, '\n\n');
+  // The generator folds upstream's paragraph breaks into two spaces, backslash-escapes \ ' and ",
+  // and breaks up comment delimiters ('*/scale' -> '*_/scale', 'pods/*' -> 'pods/_*').
+  return text.replace(/\\(.)/g, '$1').replace(/\*_\//g, '*/').replace(/\/_\*/g, '/*').replace(/ {2,}/g, '\n\n');
 }
 
 function parseDts(dts) {
@@ -127,6 +131,73 @@ function parseDts(dts) {
     if (m[3] !== '?') required.add(m[2]);
   }
   return { description: cls ? cleanDoc(cls[1]) : '', propDocs: props, required };
+}
+
+/** The name kubernetes-models exports a schema under: io.k8s.kube-aggregator.X -> IoK8sKubeAggregatorX. */
+const kmAlias = (upstream) => upstream.split(/[.-]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+
+/**
+ * kubernetes-models JSDoc keeps upstream's lines (one JSDoc line per "\n", " *" for a blank
+ * one) and escapes only "*" and the "/" after it, so the text comes back verbatim.
+ */
+const kmDoc = (lines) => lines.map((l) => l.replace(/^\s*\* ?/, '')).join('\n').trim().replace(/\\([*/])/g, '$1');
+
+/** Values of a property typed as a union of string literals, or of an array of them. */
+function kmEnum(name, type) {
+  const arr = /^Array<(.+)>$/.exec(type);
+  const union = arr ? arr[1] : type;
+  if (!/^"[^"\\]*"(?: \| "[^"\\]*")*$/.test(union)) return undefined;
+  const values = [...union.matchAll(/"([^"\\]*)"/g)].map((m) => m[1]);
+  // apiVersion and kind are narrowed to the one value of the kind's GVK; upstream has no enum there.
+  if (values.length === 1 && (name === 'apiVersion' || name === 'kind')) return undefined;
+  return { values, array: Boolean(arr) };
+}
+
+/**
+ * Parses the `export interface` of a kubernetes-models .d.ts: its JSDoc and, per property,
+ * JSDoc and enum. Line-based: the interface's own members sit at exactly four spaces, so
+ * nested object types (indented further) never look like members.
+ */
+function parseKmDts(text) {
+  const at = text.indexOf('\nexport interface ');
+  if (at < 0) return undefined;
+  const head = /\/\*\*\n((?:(?!\*\/)[\s\S])*)\*\/\s*$/.exec(text.slice(0, at + 1));
+  const props = {};
+  let doc;
+  for (const line of text.slice(at + 1).split('\n').slice(1)) {
+    if (line === '}') break;
+    if (line === '    /**') doc = [];
+    else if (line === '     */') continue;
+    else if (doc && /^ {5}\*/.test(line)) doc.push(line);
+    else {
+      const m = /^ {4}"([^"]+)"\??: (.*?);?$/.exec(line);
+      if (!m) continue;
+      props[m[1]] = { doc: doc ? kmDoc(doc) : '', enum: kmEnum(m[1], m[2]) };
+      doc = undefined;
+    }
+  }
+  return { description: head ? kmDoc(head[1].split('\n')) : '', props };
+}
+
+/** kubernetes-models' interfaces for the wanted upstream names, by upstream name. */
+function loadKmModels(wanted) {
+  const byAlias = new Map([...wanted].map((n) => [kmAlias(n), n]));
+  // File names are the short names; reading only those keeps this to a few hundred files.
+  const shorts = new Set([...wanted].map((n) => `${n.slice(n.lastIndexOf('.') + 1)}.d.ts`));
+  const found = new Map();
+  for (const dir of KM_DIRS.filter((d) => existsSync(d))) {
+    for (const f of readdirSync(dir, { recursive: true })) {
+      const base = f.slice(f.lastIndexOf('/') + 1);
+      if (!shorts.has(base) || f.startsWith('_schemas/') || f.includes('node_modules/')) continue;
+      const text = readFileSync(join(dir, f), 'utf8');
+      const alias = / as (IoK8s\w+) \};\s*$/.exec(text);
+      const upstream = alias && byAlias.get(alias[1]);
+      if (!upstream) continue;
+      const parsed = parseKmDts(text);
+      if (parsed) found.set(upstream, parsed);
+    }
+  }
+  return found;
 }
 
 /** Maps each kind served by some collection POST to its group/version. */
@@ -210,23 +281,32 @@ function main() {
     const n = names.get(type);
     return n ? ref(n) : { type: 'object' };
   };
+  const km = loadKmModels(new Set(names.values()));
   for (const [model, upstream] of names) {
     const info = models.get(model);
     if (!info) continue;
+    const kmInfo = km.get(upstream);
     const properties = {};
     for (const a of info.attrs) {
       const key = `${model}.${a.name}`;
       let s = convert(a.type, a.format, QUANTITY_FIELDS.has(key));
       if (a.type === 'any' && a.baseName === 'fieldsV1') s = ref(`${META}FieldsV1`);
       else if (a.type === 'any' && (a.baseName === 'object' || model === 'V1ControllerRevision')) s = ref(RAW);
-      // client-node drops descriptions of properties that reference a model; kubectl explain
-      // then shows the referenced type's description alone (once).
-      const doc = info.propDocs[a.name];
+      // client-node drops descriptions of properties that reference a model, and the list of
+      // enum values upstream appends to an enum's description; kubernetes-models has both.
+      // Where neither has one, kubectl explain shows the referenced type's description alone.
+      const kmProp = kmInfo?.props[a.baseName];
+      let doc = info.propDocs[a.name] || kmProp?.doc;
+      const values = /\n\nPossible enum values:\n[\s\S]*$/.exec(kmProp?.doc ?? '');
+      if (doc && values && !doc.includes('Possible enum values:')) doc += values[0];
       if (doc) s = { description: doc, ...s };
+      const en = kmProp?.enum;
+      if (en && !en.array && s.type === 'string') s.enum = en.values;
+      else if (en?.array && s.type === 'array' && s.items.type === 'string') s.items.enum = en.values;
       Object.assign(s, LIST_EXT[key] ?? {});
       properties[a.baseName] = s;
     }
-    const schema = { description: info.description, type: 'object', properties };
+    const schema = { description: info.description || kmInfo?.description || '', type: 'object', properties };
     const required = info.attrs.filter((a) => info.required.has(a.name)).map((a) => a.baseName);
     if (required.length) schema.required = required;
     const k = gvk.get(model);

@@ -43,6 +43,24 @@ test('v3 document: PATCH has GVK, fieldValidation and patch content types', () =
   assert.ok(doc.paths['/api/v1/watch/namespaces/{namespace}/pods/{name}']);
 });
 
+test('v3 schemas: model-typed fields keep their own description beside the ref, enums on strings', () => {
+  const schemas = json('/openapi/v3/api/v1').components.schemas;
+  const spec = schemas['io.k8s.api.core.v1.PersistentVolumeClaimSpec'].properties;
+  // client-node has no JSDoc for these; it comes from kubernetes-models.
+  assert.match(spec.dataSource.description, /^dataSource field can be used to specify either/);
+  assert.deepEqual(spec.dataSource.allOf, [{ $ref: '#/components/schemas/io.k8s.api.core.v1.TypedLocalObjectReference' }]);
+  // Upstream's line breaks in a list survive (kubernetes-models keeps one JSDoc line per line).
+  assert.match(spec.dataSourceRef.description, /dataSourceRef\n {2}allows any non-core object/);
+  assert.match(schemas['io.k8s.api.core.v1.PersistentVolumeClaim'].properties.spec.description, /^spec defines the desired characteristics/);
+  assert.deepEqual(spec.volumeMode.enum, ['Block', 'Filesystem']);
+  assert.match(spec.volumeMode.description, /claim spec\.\n\nPossible enum values:\n - `"Block"` means/);
+  assert.deepEqual(spec.accessModes.items.enum, ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod']);
+  // kubernetes-models narrows apiVersion/kind to the kind's own value; that is no enum upstream.
+  assert.equal(schemas['io.k8s.api.core.v1.PersistentVolumeClaim'].properties.kind.enum, undefined);
+  // client-node's escapes are undone: "image's", not "image\'s".
+  assert.match(schemas['io.k8s.api.core.v1.Container'].properties.args.description, /The container image's CMD/);
+});
+
 test('v3 apps document reaches core schemas; scale uses autoscaling/v1 Scale', () => {
   const doc = json('/openapi/v3/apis/apps/v1');
   assert.ok(doc.components.schemas['io.k8s.api.core.v1.PodTemplateSpec']);
@@ -76,6 +94,9 @@ test('v2 JSON and protobuf agree', () => {
   const gvk = dep.value.vendor_extension.find((e: J) => e.name === 'x-kubernetes-group-version-kind');
   assert.deepEqual(JSON.parse(gvk.value.yaml), [{ group: 'apps', version: 'v1', kind: 'Deployment' }]);
   assert.equal(decoded.paths.path.length, Object.keys(doc.paths).length);
+  const strategy = decoded.definitions.additional_properties.find((d: J) => d.name === 'io.k8s.api.apps.v1.DeploymentStrategy');
+  const type = strategy.value.properties.additional_properties.find((p: J) => p.name === 'type');
+  assert.deepEqual(type.value.enum.map((a: J) => JSON.parse(a.yaml)), ['Recreate', 'RollingUpdate']);
 });
 
 test('missing models answer 503 naming npm run build', () => {

@@ -84,6 +84,23 @@ test('kubectl explain persistentvolumeclaim.spec prints upstream-like fields', a
   assert.match(r.out, /FIELDS:\n\s+accessModes\t<\[\]string>\n\s+accessModes contains the desired access modes/);
   assert.match(r.out, /resources\t<VolumeResourceRequirements>/);
   assert.match(r.out, /storageClassName\t<string>\n\s+storageClassName is the name of the StorageClass/);
+  // As upstream: the field's own description, then its type's.
+  assert.match(r.out, /DESCRIPTION:\n\s+spec defines the desired characteristics of a volume requested by a pod\n[\s\S]*persistentvolumeclaims\n\s+PersistentVolumeClaimSpec describes the common attributes/);
+  assert.match(r.out, /dataSource\t<TypedLocalObjectReference>\n\s+dataSource field can be used to specify either/);
+  assert.match(r.out, /volumeMode\t<string>\n\s+enum: Block, Filesystem\n\s+volumeMode defines/);
+  assert.doesNotMatch(r.out, /<no description>/);
+});
+
+test('kubectl explain prints enums and model-typed field descriptions', async (t) => {
+  if (!available(32)) return t.skip('no kubectl on PATH');
+  const type = await kubectl(32, 'explain', 'deployment.spec.strategy.type');
+  assert.equal(type.code, 0, type.err);
+  assert.match(type.out, /FIELD: type <string>\nENUM:\n\s+Recreate\n\s+RollingUpdate\n/);
+  assert.match(type.out, /Possible enum values:\n\s+- `"Recreate"` Kill all existing pods/);
+  const sc = await kubectl(32, 'explain', 'pod.spec.securityContext');
+  assert.equal(sc.code, 0, sc.err);
+  assert.match(sc.out, /DESCRIPTION:\n\s+SecurityContext holds pod-level security attributes[\s\S]*\n\s+PodSecurityContext holds pod-level/);
+  assert.match(sc.out, /appArmorProfile\t<AppArmorProfile>\n\s+appArmorProfile is the AppArmor options/);
 });
 
 test('kubectl explain deployment.spec.template (1.33) and --recursive', async (t) => {
@@ -104,6 +121,7 @@ test('kubectl 1.27 explain pods.spec', async (t) => {
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /KIND:\s+Pod/);
   assert.match(r.out, /containers\t<\[\]Container> -required-/);
+  assert.match(r.out, /securityContext\t<PodSecurityContext>\n\s+SecurityContext holds pod-level security attributes/);
 });
 
 test('kubectl 1.27 explain with the v2 (protobuf) template parses our encoding', async (t) => {
@@ -113,6 +131,7 @@ test('kubectl 1.27 explain with the v2 (protobuf) template parses our encoding',
   assert.match(r.out, /KIND:\s+Deployment/);
   assert.match(r.out, /RESOURCE: strategy <Object>/);
   assert.match(r.out, /rollingUpdate\t<Object>/);
+  assert.match(r.out, /type\t<string>\n\s+Type of deployment[\s\S]*Possible enum values:/);
 });
 
 test('kubectl api-resources lists names, short names, versions, scope, kinds', async (t) => {
