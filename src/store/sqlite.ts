@@ -1,6 +1,10 @@
 // sqlite:// — the durable single-node driver. Writes queued in the same tick share one transaction
-// (group commit: one fsync for many concurrent writes); each still runs the shared write semantics in
-// order, so one failing write never affects its neighbours. Events are published right after commit.
+// (group commit); each still runs the shared write semantics in order, so one failing write never
+// affects its neighbours. The WAL is then fsynced in the thread pool (one fsync for every commit
+// that landed before it started) and only then are writes acknowledged and events published, so
+// the event loop keeps serving while the disk works.
+import { type FileHandle, open } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { StoreError } from '../machinery/errors';
 import type { Backend, KeyValue, ListOptions, ListResult, Watch, WatchEvent } from './backend';
 import { compareKeys, prefixEnd } from './keys';
@@ -23,6 +27,11 @@ export class SqliteBackend implements Backend {
   private compacted: number;
   private pending: Pending[] = [];
   private closed = false;
+  /** Callbacks waiting for an fsync that starts after their commit. */
+  private syncWaiters: ((err?: unknown) => void)[] = [];
+  private syncing: Promise<void> | undefined;
+  private dirSynced = false;
+  private wal: FileHandle | undefined;
 
   constructor(readonly path: string) {
     this.db = openDatabase(path);
@@ -115,6 +124,9 @@ export class SqliteBackend implements Backend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.flush();
+    await this.syncing;
+    await this.wal?.close();
+    this.wal = undefined;
     this.closed = true;
     this.hub.stopAll();
     this.db.close();
@@ -162,12 +174,56 @@ export class SqliteBackend implements Backend {
       return;
     }
     this.revision = rev;
-    this.hub.publish(events);
-    batch.forEach((p, i) => {
-      const o = outcomes[i] as WatchEvent | StoreError;
-      if (o instanceof StoreError) p.reject(o);
-      else p.resolve({ ...o.kv });
+    const settle = (syncErr?: unknown) => {
+      if (syncErr === undefined) this.hub.publish(events);
+      const failure = syncErr === undefined ? undefined : new StoreError('Unavailable', '', `sqlite fsync failed: ${String(syncErr)}`, undefined, { cause: syncErr });
+      batch.forEach((p, i) => {
+        const o = outcomes[i] as WatchEvent | StoreError;
+        if (o instanceof StoreError) p.reject(o);
+        else if (failure) p.reject(failure);
+        else p.resolve({ ...o.kv });
+      });
+    };
+    if (events.length === 0) settle();
+    else this.afterSync(settle);
+  }
+
+  /** Runs `cb` once an fsync that began after this call has finished; concurrent callers share one. */
+  private afterSync(cb: (err?: unknown) => void): void {
+    this.syncWaiters.push(cb);
+    this.syncing ??= this.syncLoop().finally(() => {
+      this.syncing = undefined;
     });
+  }
+
+  private async syncLoop(): Promise<void> {
+    while (this.syncWaiters.length > 0) {
+      const waiters = this.syncWaiters;
+      this.syncWaiters = [];
+      let err: unknown;
+      try {
+        await this.fsyncWal();
+      } catch (e) {
+        err = e;
+      }
+      for (const cb of waiters) cb(err);
+    }
+  }
+
+  private async fsyncWal(): Promise<void> {
+    // SQLite keeps the WAL file (same inode) while this exclusive connection is open.
+    this.wal ??= await open(`${this.path}-wal`, 'r');
+    await this.wal.sync();
+    if (!this.dirSynced) {
+      // The WAL file's directory entry must be durable too, once.
+      const d = await open(dirname(this.path), 'r');
+      try {
+        await d.sync();
+      } finally {
+        await d.close();
+      }
+      this.dirSynced = true;
+    }
   }
 
   private persist(e: WatchEvent): void {
