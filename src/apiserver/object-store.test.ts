@@ -113,14 +113,16 @@ describe('ObjectStore', () => {
     assert.equal(ok.deleted, true);
   });
 
-  test('a namespace with spec.finalizers becomes Terminating; new content is forbidden; deleting again conflicts', async () => {
+  test('a namespace with spec.finalizers becomes Terminating; new content is forbidden; deleting again is a no-op', async () => {
     const s = await makeStore();
     await s.create(ns, undefined, { metadata: { name: 'demo' } });
     const r = await s.delete(ns, undefined, 'demo');
     assert.equal(r.deleted, false);
     assert.equal((r.obj.status as { phase: string }).phase, 'Terminating');
     await assert.rejects(s.create(cm, 'demo', configMap('x')), reason('Forbidden'));
-    await assert.rejects(s.delete(ns, undefined, 'demo'), reason('Conflict'));
+    const again = await s.delete(ns, undefined, 'demo');
+    assert.equal(again.deleted, false);
+    assert.equal(again.obj.metadata.resourceVersion, r.obj.metadata.resourceVersion);
     await assert.rejects(s.delete(ns, undefined, 'default'), reason('Forbidden'));
   });
 

@@ -123,9 +123,13 @@ export class ObjectStore {
     const meta = obj.metadata;
     const generated = !meta.name && !!meta.generateName;
     for (let attempt = 0; ; attempt++) {
-      if (generated) meta.name = `${meta.generateName ?? ''}${this.ids.suffix(5)}`;
+      // Upstream keeps the base to 58 characters so the name with its suffix fits 63.
+      if (generated) meta.name = `${(meta.generateName ?? '').slice(0, 58)}${this.ids.suffix(5)}`;
       const prepared = await this.prepareCreate(def, ns, obj, opts);
-      if (opts.dryRun) return prepared;
+      if (opts.dryRun) {
+        if (await this.backend.get(objectKey(def, ns, prepared.metadata.name ?? ''))) throw errors.alreadyExists(gr(def), prepared.metadata.name ?? '');
+        return prepared;
+      }
       try {
         return this.decode(await this.backend.create(objectKey(def, ns, prepared.metadata.name ?? ''), this.encode(prepared)));
       } catch (err) {
@@ -209,10 +213,17 @@ export class ObjectStore {
     const om = old.metadata;
     // An unconditional update (no resourceVersion) applies to what is stored now.
     meta.resourceVersion = om.resourceVersion ?? '';
-    // Fields only the server sets are carried over from the stored object.
-    for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'selfLink'] as const) {
+    // Fields only the server sets are carried over from the stored object; a uid or deletion
+    // grace period the client did send must match (validation reports a change as immutable).
+    for (const k of ['creationTimestamp', 'deletionTimestamp', 'generation', 'selfLink'] as const) {
       if (om[k] === undefined) delete meta[k];
       else (meta as Record<string, unknown>)[k] = om[k];
+    }
+    for (const k of ['uid', 'deletionGracePeriodSeconds'] as const) {
+      if (meta[k] === undefined || meta[k] === '') {
+        if (om[k] === undefined) delete meta[k];
+        else (meta as Record<string, unknown>)[k] = om[k];
+      }
     }
     if (meta.managedFields === undefined && om.managedFields) meta.managedFields = om.managedFields;
     if (def.namespaced && meta.namespace === undefined) meta.namespace = om.namespace ?? '';
@@ -247,13 +258,8 @@ export class ObjectStore {
       const grace = def.gracefulDeletionSeconds?.(obj, opts.gracePeriodSeconds) ?? 0;
       await runAdmission(this.admission, { op: 'delete', def, obj, store: this });
       const blocked = def.blocksDeletion?.(obj) ?? false;
-      if (blocked && obj.metadata.deletionTimestamp) {
-        throw errors.conflict(
-          gr(def),
-          name,
-          'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.',
-        );
-      }
+      // Deleting again while the namespace controller works is a no-op answered with the object.
+      if (blocked && obj.metadata.deletionTimestamp) return { obj, deleted: false };
       if (blocked) def.markDeleting?.(next);
       try {
         if (finalizers.length === 0 && grace === 0 && !blocked) {
@@ -262,7 +268,11 @@ export class ObjectStore {
           return { obj: { ...this.decode(gone) }, deleted: true };
         }
         const now = this.clock.now();
-        if (!meta.deletionTimestamp) meta.deletionTimestamp = rfc3339(new Date(now.getTime() + grace * 1000));
+        if (!meta.deletionTimestamp) {
+          meta.deletionTimestamp = rfc3339(new Date(now.getTime() + grace * 1000));
+          // Upstream bumps a tracked generation when deletion begins, so controllers see it.
+          if (def.generation && meta.generation !== undefined && meta.generation > 0) meta.generation += 1;
+        }
         else if (grace < (meta.deletionGracePeriodSeconds ?? 0)) {
           // A shorter grace period (e.g. --force, or the kubelet's final delete) wins.
           meta.deletionTimestamp = rfc3339(new Date(now.getTime() + grace * 1000));

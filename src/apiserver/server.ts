@@ -40,6 +40,17 @@ export const serverVersion = {
 
 const healthPaths = new Set(['/healthz', '/livez', '/readyz']);
 
+/** The request target as a URL; anything unparsable is the client's fault (400). */
+function requestUrl(target: string | undefined): URL {
+  const t = target ?? '/';
+  if (!t.startsWith('/') || t.startsWith('//')) throw errors.badRequest(`malformed request target ${JSON.stringify(t.slice(0, 100))}`);
+  try {
+    return new URL(t, 'https://berth');
+  } catch (err) {
+    throw errors.badRequest(`malformed request target ${JSON.stringify(t.slice(0, 100))}`, err);
+  }
+}
+
 export class ApiServer {
   private server: Server | undefined;
   address: AddressInfo | undefined;
@@ -48,7 +59,12 @@ export class ApiServer {
 
   async start(signal: AbortSignal): Promise<void> {
     const server = createServer({ cert: this.opts.certPem, key: this.opts.keyPem }, (req, res) => {
-      void this.dispatch(req, res);
+      // dispatch answers every error itself; this catch is the last line of defence for the process.
+      this.dispatch(req, res).catch((err: unknown) => {
+        this.opts.log.error({ err }, 'request handler failed');
+        if (!res.headersSent) writeError(res, asApiError(err));
+        else res.destroy();
+      });
     });
     server.keepAliveTimeout = 65_000;
     this.server = server;
@@ -75,10 +91,11 @@ export class ApiServer {
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
-    const url = new URL(req.url ?? '/', 'https://berth');
     const method = req.method ?? 'GET';
     let verb = method.toLowerCase();
+    let url = new URL('https://berth/');
     try {
+      url = requestUrl(req.url);
       const info = parseResourcePath(method, url.pathname, url.searchParams);
       if (info) verb = info.verb;
       const access = checkAccess(

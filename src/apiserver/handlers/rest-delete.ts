@@ -10,7 +10,7 @@ import { writeObject } from './output';
 
 const policies = ['Orphan', 'Background', 'Foreground'] as const;
 
-async function deleteOptions(rc: RequestContext): Promise<DeleteOptions> {
+async function deleteOptions(rc: RequestContext): Promise<DeleteOptions & { orphanDependentsFalse?: boolean }> {
   const q = rc.url.searchParams;
   const raw = await readBody(rc.req);
   let body: Record<string, unknown> = {};
@@ -19,11 +19,12 @@ async function deleteOptions(rc: RequestContext): Promise<DeleteOptions> {
     if (!isObject(decoded)) throw errors.badRequest('DeleteOptions must be a JSON object');
     body = decoded;
   }
-  const opts: DeleteOptions = {};
+  const opts: DeleteOptions & { orphanDependentsFalse?: boolean } = {};
   const grace = body.gracePeriodSeconds ?? (q.get('gracePeriodSeconds') !== null ? Number(q.get('gracePeriodSeconds')) : undefined);
   if (grace !== undefined) {
     if (typeof grace !== 'number' || !Number.isInteger(grace)) throw errors.badRequest('gracePeriodSeconds: must be an integer');
-    opts.gracePeriodSeconds = grace < 0 ? 0 : grace;
+    // Upstream treats a negative grace period as 1 second.
+    opts.gracePeriodSeconds = grace < 0 ? 1 : grace;
   }
   let policy = body.propagationPolicy ?? q.get('propagationPolicy') ?? undefined;
   const orphan = body.orphanDependents ?? (q.get('orphanDependents') !== null ? q.get('orphanDependents') === 'true' : undefined);
@@ -33,6 +34,7 @@ async function deleteOptions(rc: RequestContext): Promise<DeleteOptions> {
     ]);
   }
   if (orphan !== undefined) policy = orphan ? 'Orphan' : 'Background';
+  if (orphan === false) opts.orphanDependentsFalse = true;
   if (policy !== undefined) {
     if (!policies.includes(policy as never)) {
       throw errors.invalid('DeleteOptions', 'meta.k8s.io', '', [
@@ -68,27 +70,31 @@ function successStatus(rc: RequestContext, obj: KObject): Record<string, unknown
 export async function handleDelete(rc: RequestContext): Promise<void> {
   const { def, info } = rc;
   const opts = await deleteOptions(rc);
-  const { obj, deleted } = await rc.deps.store.delete(def, info.namespace, info.name ?? '', opts);
+  const { orphanDependentsFalse, ...storeOpts } = opts;
+  const { obj, deleted } = await rc.deps.store.delete(def, info.namespace, info.name ?? '', storeOpts);
   if (deleted && !def.returnDeletedObject) return writeObject(rc, 200, successStatus(rc, obj));
-  writeObject(rc, 200, toRequestVersion(def, obj, info.version));
+  // Upstream answers 202 only for a pending cascading delete asked with orphanDependents=false.
+  writeObject(rc, !deleted && orphanDependentsFalse && !opts.dryRun ? 202 : 200, toRequestVersion(def, obj, info.version));
 }
 
 export async function handleDeleteCollection(rc: RequestContext): Promise<void> {
   const { def, info } = rc;
   if (def.namespaced && info.namespace === undefined) throw errors.pathNotFound();
-  const opts = await deleteOptions(rc);
+  const { orphanDependentsFalse: _o, ...opts } = await deleteOptions(rc);
   const q = parseListQuery(def, rc.url.searchParams);
   const page = await rc.deps.store.list(def, info.namespace, q.filter ? { filter: q.filter } : {});
   const items: KObject[] = [];
   for (const o of page.items) {
     try {
       const { obj } = await rc.deps.store.delete(def, info.namespace, o.metadata.name ?? '', opts);
-      items.push(toRequestVersion(def, obj, info.version));
+      const { apiVersion: _a, kind: _k, ...bare } = toRequestVersion(def, obj, info.version);
+      items.push(bare);
     } catch (err) {
       // Something else deleted it meanwhile: that is the outcome we wanted.
       if (!(err instanceof Error && 'reason' in err && (err as { reason: string }).reason === 'NotFound')) throw err;
     }
   }
   const apiVersion = def.group === '' ? info.version : `${def.group}/${info.version}`;
-  writeObject(rc, 200, { kind: `${def.kind}List`, apiVersion, metadata: { resourceVersion: String(await rc.deps.store.backend.currentRevision()) }, items });
+  // As upstream, the list answered is the one read before deleting, at its revision.
+  writeObject(rc, 200, { kind: `${def.kind}List`, apiVersion, metadata: { resourceVersion: String(page.revision) }, items });
 }

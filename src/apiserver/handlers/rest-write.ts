@@ -1,5 +1,6 @@
 // create, update (PUT) and patch, including the status, scale, finalize and binding subresources.
-import { errors } from '../../machinery/errors';
+import { type ApiError, errors } from '../../machinery/errors';
+import { type FieldError, fe } from '../../machinery/field-errors';
 import type { PatchType } from '../../machinery/client';
 import { type KObject, isObject } from '../../machinery/types';
 import { decodeBody, readBody } from '../http/body';
@@ -22,17 +23,39 @@ export async function readObject(rc: RequestContext): Promise<KObject> {
   return body as KObject;
 }
 
-export function dryRun(q: URLSearchParams): boolean {
+/** The options kind a verb's query parameters are validated as (errors name it, as upstream). */
+function optionsKind(rc: RequestContext): string {
+  return rc.info.verb === 'patch' ? 'PatchOptions' : rc.info.verb === 'update' ? 'UpdateOptions' : 'CreateOptions';
+}
+
+function invalidOptions(rc: RequestContext, errs: FieldError[]): ApiError {
+  return errors.invalid(optionsKind(rc), 'meta.k8s.io', '', errs);
+}
+
+export function dryRun(q: URLSearchParams, rc?: RequestContext): boolean {
   const v = q.getAll('dryRun');
-  for (const x of v) if (x !== 'All') throw errors.badRequest(`dryRun: Unsupported value: "${x}": supported values: "All"`);
+  for (const x of v) {
+    if (x !== 'All') {
+      if (rc) throw invalidOptions(rc, [fe.notSupported('dryRun', x, ['All'])]);
+      throw errors.badRequest(`dryRun: Unsupported value: "${x}": supported values: "All"`);
+    }
+  }
   return v.length > 0;
 }
 
+/**
+ * The writer's name for managedFields: ?fieldManager= (validated), else the User-Agent's product
+ * token, cleaned and cut to 128 characters the way upstream derives it.
+ */
 export function fieldManager(rc: RequestContext): string {
   const explicit = rc.url.searchParams.get('fieldManager');
-  const m = explicit ?? rc.userAgent.split('/')[0] ?? '';
-  if (m.length > 128) throw errors.badRequest(`fieldManager: Too long: may not be longer than 128`);
-  return m;
+  if (explicit !== null) {
+    if (explicit.length > 128) throw invalidOptions(rc, [fe.tooLong('fieldManager', '', 128)]);
+    if (/[^\x20-\x7e]/.test(explicit)) throw invalidOptions(rc, [fe.invalid('fieldManager', explicit, 'must only contain printable characters')]);
+    return explicit;
+  }
+  const product = rc.userAgent.split('/')[0] ?? '';
+  return product.replace(/[^\x20-\x7e]/g, '').slice(0, 128);
 }
 
 export function checkKind(rc: RequestContext, body: KObject): void {
@@ -50,7 +73,7 @@ function writeOpts(rc: RequestContext, extra: UpdateOptions = {}): UpdateOptions
   const manager = fieldManager(rc);
   const now = rc.deps.clock.now();
   return {
-    dryRun: dryRun(rc.url.searchParams),
+    dryRun: dryRun(rc.url.searchParams, rc),
     managedFields: (old, next) => trackUpdate(rc.def, rc.info.version, old, next, manager, now, extra.subresource),
     ...extra,
   };
@@ -74,8 +97,8 @@ export async function handleUpdate(rc: RequestContext): Promise<void> {
   const { info, def } = rc;
   const name = info.name ?? '';
   const body = await readObject(rc);
-  if (body.metadata.name !== undefined && body.metadata.name !== name) {
-    throw errors.badRequest(`the name of the object (${String(body.metadata.name)}) does not match the name on the URL (${name})`);
+  if ((body.metadata.name ?? '') !== name) {
+    throw errors.badRequest(`the name of the object (${String(body.metadata.name ?? '')}) does not match the name on the URL (${name})`);
   }
   const sub = info.subresource;
   if (sub === 'scale') {
@@ -127,14 +150,16 @@ export async function handlePatch(rc: RequestContext): Promise<void> {
   const q = rc.url.searchParams;
   const now = rc.deps.clock.now();
   if (type === 'apply') {
-    if (!q.get('fieldManager')) throw errors.badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+    if (!q.get('fieldManager')) throw invalidOptions(rc, [fe.required('fieldManager', 'is required for apply patch')]);
     if (!isObject(patch)) throw errors.badRequest('error decoding YAML: the apply configuration must be an object');
     checkFields(rc, patch as KObject);
   } else if (q.get('force') !== null) {
-    throw errors.badRequest('PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
+    throw invalidOptions(rc, [fe.forbidden('force', 'may not be specified for non-apply patch')]);
   }
   let created = false;
   const compute = (cur: KObject | undefined): KObject => {
+    // A retry after a concurrent write recomputes; only the final attempt decides 201 vs 200.
+    created = false;
     if (sub === 'scale') {
       const patched = applyPatchOfType(type, def, toScale(def, need(cur)), patch, 'autoscaling', 'Scale');
       return applyScale(def, need(cur), patched);
@@ -167,6 +192,8 @@ export async function handlePatch(rc: RequestContext): Promise<void> {
 async function bind(rc: RequestContext, body: KObject): Promise<void> {
   const { info, def } = rc;
   const name = info.name ?? body.metadata.name ?? '';
+  if (body.metadata.name !== undefined && body.metadata.name !== name) throw errors.badRequest('name in URL does not match name in Binding object');
+  const want = { uid: body.metadata.uid, resourceVersion: body.metadata.resourceVersion };
   const target = isObject(body.target) ? body.target : undefined;
   const node = target && typeof target.name === 'string' ? target.name : '';
   if (!node) throw errors.invalid('Binding', '', name, [{ type: 'FieldValueRequired', field: 'target.name', hasValue: false, detail: '' }]);
@@ -177,11 +204,16 @@ async function bind(rc: RequestContext, body: KObject): Promise<void> {
     name,
     (cur) => {
       const pod = need(cur);
+      // The binding's uid and resourceVersion are preconditions on the pod, as upstream.
+      if (want.uid && want.uid !== pod.metadata.uid) {
+        throw errors.conflict({ group: '', resource: 'pods' }, name, `Precondition failed: UID in precondition: ${want.uid}, UID in object meta: ${pod.metadata.uid ?? ''}`);
+      }
+      if (want.resourceVersion && want.resourceVersion !== pod.metadata.resourceVersion) throw errors.modified({ group: '', resource: 'pods' }, name);
       const refused = bindPod(pod, node, body.metadata.annotations, now);
       if (refused) throw errors.conflict({ group: '', resource: 'pods' }, name, refused);
       return pod;
     },
-    { subresource: 'binding', retryOnConflict: true },
+    { subresource: 'binding', retryOnConflict: true, dryRun: dryRun(rc.url.searchParams, rc) },
   );
   writeObject(rc, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }

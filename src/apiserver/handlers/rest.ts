@@ -6,7 +6,7 @@ import { type ApiDeps, type RequestContext, toRequestVersion } from './context';
 import { handleDelete, handleDeleteCollection } from './rest-delete';
 import { handleCreate, handlePatch, handleUpdate } from './rest-write';
 import { checkVerb, handleReview } from './rest-review';
-import { encodeContinue, parseListQuery } from './list-options';
+import { encodeContinue, type ListQuery, parseListQuery, parseRevision } from './list-options';
 import { toScale } from './scale';
 import { buildTable, partialMetadata } from './table';
 import { tableOpts, writeObject } from './output';
@@ -55,7 +55,8 @@ function checkScope(rc: RequestContext): void {
   if (def.namespaced) {
     const crossNamespace = info.verb === 'list' || info.verb === 'watch' || (info.verb === 'create' && !!info.name);
     if (info.namespace === undefined && !crossNamespace) throw errors.pathNotFound();
-  } else if (info.namespace !== undefined && def.plural !== 'namespaces') {
+  } else if (info.namespace !== undefined && !(def.group === '' && def.plural === 'namespaces' && info.name === info.namespace)) {
+    // Only /api/v1/namespaces/NAME[/status|/finalize] names a cluster-scoped object under a namespace.
     throw errors.pathNotFound();
   }
   if (info.verb === 'create' && info.name && !info.subresource) throw errors.methodNotAllowed();
@@ -90,6 +91,7 @@ async function handleList(rc: RequestContext): Promise<void> {
   const { info, def } = rc;
   const q = parseListQuery(def, rc.url.searchParams);
   const repr = negotiate(rc.req.headers.accept, true);
+  await checkListRevision(rc, q);
   const page = await rc.deps.store.list(def, info.namespace, {
     ...(q.filter ? { filter: q.filter } : {}),
     ...(q.limit ? { limit: q.limit } : {}),
@@ -109,3 +111,23 @@ async function handleList(rc: RequestContext): Promise<void> {
   return writeBody(rc.res, 200, { kind: listKind(def.kind), apiVersion, metadata: meta, items: bare }, repr === 'yaml');
 }
 
+
+/**
+ * What a list can promise about revisions. Berth serves lists from the newest state: an Exact
+ * read of an older revision, or a continue token whose revision has been compacted away, is
+ * refused as upstream refuses reads it cannot serve consistently (410).
+ */
+async function checkListRevision(rc: RequestContext, q: ListQuery): Promise<void> {
+  const backend = rc.deps.store.backend;
+  if (q.continueRevision !== undefined && q.continueRevision < (await backend.compactedRevision())) {
+    throw errors.expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+  }
+  const rv = parseRevision(q.resourceVersion);
+  if (rv === 0) return;
+  const current = await backend.currentRevision();
+  if (rv > current) throw errors.timeout(`Too large resource version: ${rv}, current: ${current}`);
+  if (q.resourceVersionMatch === 'Exact' && rv !== current) {
+    if (rv < (await backend.compactedRevision())) throw errors.expired(`too old resource version: ${rv} (${current})`);
+    throw errors.gone(`an exact read at resourceVersion ${rv} is not served (the current revision is ${current}): list with resourceVersionMatch=NotOlderThan instead`);
+  }
+}

@@ -7,9 +7,12 @@ import type { StoredEvent } from '../object-store';
 import { type RequestContext, toRequestVersion } from './context';
 import { parseListQuery, parseRevision } from './list-options';
 import { tableOpts } from './output';
-import { buildTable } from './table';
+import { buildTable, partialMetadata } from './table';
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+/** Output a watcher may leave unread before it is disconnected. */
+const maxBufferedBytes = 16 * 1024 * 1024;
 
 /** How often an idle watch with allowWatchBookmarks gets a BOOKMARK. */
 const bookmarkEveryMs = 60_000;
@@ -28,8 +31,12 @@ export function visibleEvent(e: StoredEvent, match: ((o: KObject) => boolean) | 
 
 export async function handleWatch(rc: RequestContext): Promise<void> {
   const { def, info, res } = rc;
-  const q = parseListQuery(def, rc.url.searchParams);
-  const table = negotiate(rc.req.headers.accept, true) === 'table';
+  const parsed = parseListQuery(def, rc.url.searchParams, true);
+  // GET /watch/.../NAME watches one object, as upstream adds metadata.name=NAME to the selector.
+  const name = info.name;
+  const q = name === undefined ? parsed : { ...parsed, filter: (o: KObject) => o.metadata.name === name && (parsed.filter?.(o) ?? true) };
+  const repr = negotiate(rc.req.headers.accept, true);
+  const table = repr === 'table';
   let fromRev = parseRevision(q.resourceVersion);
   const initial = q.sendInitialEvents ?? fromRev === 0;
   let headerSent = false;
@@ -45,8 +52,12 @@ export async function handleWatch(rc: RequestContext): Promise<void> {
     if (table && (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')) {
       object = buildTable(def, [obj as KObject], rc.deps.clock.now(), { resourceVersion: (obj as KObject).metadata.resourceVersion ?? '' }, { ...tableOpts(rc.url), noHeaders: headerSent });
       headerSent = true;
+    } else if (repr === 'partial' && type !== 'ERROR' && type !== 'BOOKMARK') {
+      object = partialMetadata(obj as KObject);
     }
     res.write(`${JSON.stringify({ type, object })}\n`);
+    // A watcher that stops reading is cut off (it will re-list), rather than buffered forever.
+    if (res.writableLength > maxBufferedBytes) res.destroy();
   };
   const bookmark = (annotations?: Record<string, string>) => {
     const apiVersion = def.group === '' ? info.version : `${def.group}/${info.version}`;
@@ -68,8 +79,14 @@ export async function handleWatch(rc: RequestContext): Promise<void> {
   try {
     stop = await rc.deps.store.watch(def, info.namespace, fromRev, (e) => {
       latestRev = e.revision;
-      const type = visibleEvent(e, q.filter);
-      if (type) send(type, toRequestVersion(def, e.object, info.version));
+      try {
+        const type = visibleEvent(e, q.filter);
+        if (type) send(type, toRequestVersion(def, e.object, info.version));
+      } catch (err) {
+        // A client must not silently miss an event: end the stream with an ERROR, it re-lists.
+        send('ERROR', toStatus(asApiError(err)) as unknown as Record<string, unknown>);
+        res.end();
+      }
     });
   } catch (err) {
     const apiErr = err instanceof ApiError ? err : asApiError(err);
@@ -82,7 +99,9 @@ export async function handleWatch(rc: RequestContext): Promise<void> {
     stop();
     return;
   }
-  const timeoutMs = (q.timeoutSeconds ?? 1800 + Math.floor(Math.random() * 1800)) * 1000;
+  // 0 or absent: upstream's default of 30-60 minutes; the cap keeps setTimeout in range.
+  const seconds = q.timeoutSeconds && q.timeoutSeconds > 0 ? q.timeoutSeconds : 1800 + Math.floor(Math.random() * 1800);
+  const timeoutMs = Math.min(seconds * 1000, 2 ** 31 - 1);
   await new Promise<void>((resolve) => {
     const timers: NodeJS.Timeout[] = [];
     const finish = () => {

@@ -9,6 +9,8 @@ test('resource paths resolve as kube-apiserver does', () => {
     ['GET', '/api/v1/pods', '', { group: '', version: 'v1', resource: 'pods', verb: 'list' }],
     ['GET', '/api/v1/namespaces/default/pods/p1', '', { group: '', version: 'v1', namespace: 'default', resource: 'pods', name: 'p1', verb: 'get' }],
     ['GET', '/api/v1/namespaces/default/pods', 'watch=true', { group: '', version: 'v1', namespace: 'default', resource: 'pods', verb: 'watch' }],
+    ['GET', '/api/v1/namespaces/default/pods/p1', 'watch=true', { group: '', version: 'v1', namespace: 'default', resource: 'pods', name: 'p1', verb: 'get' }],
+    ['GET', '/api/v1/watch/namespaces/default/pods/p1', '', { group: '', version: 'v1', namespace: 'default', resource: 'pods', name: 'p1', verb: 'watch' }],
     ['GET', '/api/v1/watch/namespaces/default/pods', '', { group: '', version: 'v1', namespace: 'default', resource: 'pods', verb: 'watch' }],
     ['GET', '/api/v1/namespaces/kube-system', '', { group: '', version: 'v1', namespace: 'kube-system', resource: 'namespaces', name: 'kube-system', verb: 'get' }],
     ['PUT', '/api/v1/namespaces/ns1/finalize', '', { group: '', version: 'v1', namespace: 'ns1', resource: 'namespaces', name: 'ns1', subresource: 'finalize', verb: 'update' }],

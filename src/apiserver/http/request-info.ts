@@ -1,5 +1,6 @@
 // Splits an API path into group/version/namespace/resource/name/subresource and a verb,
 // following kube-apiserver's RequestInfoFactory rules.
+import { errors } from '../../machinery/errors';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
@@ -15,9 +16,17 @@ export interface ResourceRequest {
 
 const namespaceSubresources = new Set(['status', 'finalize']);
 
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch (err) {
+    throw errors.badRequest(`malformed path segment ${JSON.stringify(s.slice(0, 100))}: invalid percent-encoding`, err);
+  }
+}
+
 /** Returns undefined for paths that are not resource paths (discovery, health, openapi...). */
 export function parseResourcePath(method: string, pathname: string, query: URLSearchParams): ResourceRequest | undefined {
-  const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = pathname.split('/').filter((p) => p !== '').map(decodeSegment);
   let group: string;
   let version: string;
   let rest: string[];
@@ -45,12 +54,13 @@ export function parseResourcePath(method: string, pathname: string, query: URLSe
   const [resource, name, subresource, ...extra] = rest;
   if (!resource || extra.length > 0) return undefined;
   const watchParam = query.get('watch');
-  const watch = watchPrefix || watchParam === 'true' || watchParam === '1';
+  // ?watch=true turns only a collection GET into a watch; /watch/.../name watches that one object.
+  const watch = watchPrefix || ((watchParam === 'true' || watchParam === '1') && name === undefined);
   let verb: Verb;
   switch (method) {
     case 'GET':
     case 'HEAD':
-      verb = watch ? 'watch' : name ? 'get' : 'list';
+      verb = watch ? 'watch' : name !== undefined ? 'get' : 'list';
       break;
     case 'POST':
       verb = 'create';
