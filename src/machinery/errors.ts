@@ -122,6 +122,8 @@ export const errors = {
 /** Any thrown value becomes an ApiError; unknown ones are internal errors that keep their cause. */
 export function asApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  // The store being down is the server's state, not a bug: 503, with the store's advice.
+  if (err instanceof StoreError && err.code === 'Unavailable') return new ApiError('ServiceUnavailable', err.message, undefined, { cause: err });
   if (err instanceof StoreError) return errors.internal(err);
   return errors.internal(err);
 }

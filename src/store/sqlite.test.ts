@@ -134,3 +134,35 @@ describe('sqlite:// performance', () => {
     }
   });
 });
+
+describe('sqlite:// durability edges', () => {
+  test('reads wait for the fsync of earlier commits; an fsync failure stops the store', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-sqlite-edge-'));
+    const backend = new SqliteBackend(join(dir, 'state.db'));
+    try {
+      // Slow the disk down: the write is committed but not yet durable while the fsync runs.
+      const internals = backend as unknown as { fsyncWal: () => Promise<void> };
+      const real = internals.fsyncWal.bind(backend);
+      let release: () => void = () => undefined;
+      internals.fsyncWal = () => new Promise<void>((r) => (release = r)).then(real);
+      const write = backend.create('/k/a', 'v');
+      await new Promise((r) => setTimeout(r, 10));
+      let read: string | undefined = 'pending';
+      const reading = backend.get('/k/a').then((kv) => (read = kv?.value));
+      await new Promise((r) => setTimeout(r, 10));
+      assert.equal(read, 'pending', 'a read does not see the write before it is durable');
+      release();
+      await write;
+      await reading;
+      assert.equal(read, 'v');
+
+      internals.fsyncWal = () => Promise.reject(new Error('EIO: simulated disk failure'));
+      await assert.rejects(backend.create('/k/b', 'v'), /fsync failed/);
+      await assert.rejects(backend.get('/k/a'), /failed to fsync .*restart berth/);
+      await assert.rejects(backend.create('/k/c', 'v'), /failed to fsync/);
+    } finally {
+      await backend.close().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -27,6 +27,11 @@ export class SqliteBackend implements Backend {
   private compacted: number;
   private pending: Pending[] = [];
   private closed = false;
+  private closing = false;
+  /** Set when an fsync failed: what is on disk can't be trusted, so the store refuses everything. */
+  private broken: unknown;
+  /** Every commit up to this revision has been fsynced. */
+  private durableRevision: number;
   /** Callbacks waiting for an fsync that starts after their commit. */
   private syncWaiters: ((err?: unknown) => void)[] = [];
   private syncing: Promise<void> | undefined;
@@ -37,17 +42,18 @@ export class SqliteBackend implements Backend {
     this.db = openDatabase(path);
     this.q = prepare(this.db);
     this.revision = this.q.getMeta.get('revision') ?? 0;
+    this.durableRevision = this.revision;
     this.compacted = this.q.getMeta.get('compacted') ?? 0;
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
-    this.assertOpen(key);
+    await this.durable(key);
     const row = this.q.get.get(key);
     return row && toKv(row);
   }
 
   async list(opts: ListOptions): Promise<ListResult> {
-    this.assertOpen(opts.prefix);
+    await this.durable(opts.prefix);
     const { prefix, startAfter } = opts;
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     const after = startAfter !== undefined && compareKeys(startAfter, prefix) >= 0;
@@ -85,7 +91,7 @@ export class SqliteBackend implements Backend {
   }
 
   async watch(prefix: string, fromRevision: number, onEvent: (e: WatchEvent) => void): Promise<Watch> {
-    this.assertOpen(prefix);
+    await this.durable(prefix);
     if (fromRevision > 0 && fromRevision < this.compacted) throw compactedError(prefix, fromRevision, this.compacted);
     // No await from here to subscribe: no commit can land between reading history and registering.
     if (fromRevision <= 0 || fromRevision >= this.revision) {
@@ -122,7 +128,9 @@ export class SqliteBackend implements Backend {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.closing) return;
+    // New writes are refused from here; queued ones are committed and synced before closing.
+    this.closing = true;
     this.flush();
     await this.syncing;
     await this.wal?.close();
@@ -135,6 +143,7 @@ export class SqliteBackend implements Backend {
   private enqueue(w: WriteOp): Promise<KeyValue> {
     return new Promise((resolve, reject) => {
       this.assertOpen(w.key);
+      if (this.closing) throw new StoreError('Unavailable', w.key, `the sqlite store ${this.path} is closing`);
       this.pending.push({ w, resolve, reject });
       if (this.pending.length === 1) queueMicrotask(() => this.flush());
     });
@@ -184,7 +193,9 @@ export class SqliteBackend implements Backend {
         else p.resolve({ ...o.kv });
       });
     };
-    if (events.length === 0) settle();
+    // Even a batch that changed nothing answers only after earlier commits are durable: its
+    // conflicts were judged against them.
+    if (events.length === 0 && this.syncing === undefined) settle();
     else this.afterSync(settle);
   }
 
@@ -200,14 +211,36 @@ export class SqliteBackend implements Backend {
     while (this.syncWaiters.length > 0) {
       const waiters = this.syncWaiters;
       this.syncWaiters = [];
+      const upTo = this.revision;
       let err: unknown;
       try {
         await this.fsyncWal();
+        this.durableRevision = upTo;
       } catch (e) {
         err = e;
+        this.fail(e);
       }
       for (const cb of waiters) cb(err);
     }
+  }
+
+  /**
+   * Fail-stop after an fsync error, as etcd does: committed-but-unsynced state may or may not
+   * survive, so no further reads or writes are served and every watch ends (clients re-list and
+   * get errors until berth restarts on a healthy disk).
+   */
+  private fail(err: unknown): void {
+    if (this.broken !== undefined) return;
+    this.broken = err;
+    this.hub.stopAll();
+  }
+
+  /** Waits until every commit made before the call is fsynced, so reads never expose undurable data. */
+  private async durable(key: string): Promise<void> {
+    this.assertOpen(key);
+    const target = this.revision;
+    while (this.durableRevision < target && this.syncing) await this.syncing;
+    this.assertOpen(key);
   }
 
   private async fsyncWal(): Promise<void> {
@@ -215,12 +248,14 @@ export class SqliteBackend implements Backend {
     this.wal ??= await open(`${this.path}-wal`, 'r');
     await this.wal.sync();
     if (!this.dirSynced) {
-      // The WAL file's directory entry must be durable too, once.
-      const d = await open(dirname(this.path), 'r');
-      try {
-        await d.sync();
-      } finally {
-        await d.close();
+      // The WAL's directory entry, and the data directory's own (it may be new), must be durable too.
+      for (const dir of [dirname(this.path), dirname(dirname(this.path))]) {
+        const d = await open(dir, 'r');
+        try {
+          await d.sync();
+        } finally {
+          await d.close();
+        }
       }
       this.dirSynced = true;
     }
@@ -244,6 +279,9 @@ export class SqliteBackend implements Backend {
 
   private assertOpen(key: string): void {
     if (this.closed) throw new StoreError('Unavailable', key, `the sqlite store ${this.path} is closed`);
+    if (this.broken !== undefined) {
+      throw new StoreError('Unavailable', key, `the sqlite store ${this.path} failed to fsync (${String(this.broken)}); check the disk, then restart berth`, undefined, { cause: this.broken });
+    }
   }
 }
 
