@@ -150,7 +150,7 @@ export class ObjectStore {
     for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink', 'generation'] as const) delete meta[k];
     def.default?.(obj);
     def.prepareForCreate?.(obj, this.clock.now());
-    await runAdmission(this.admission, { op: 'create', def, obj, store: this });
+    await runAdmission(this.admission, { op: 'create', def, obj, store: this, ...(opts.dryRun ? { dryRun: true } : {}) });
     meta.uid = this.ids.uid();
     meta.creationTimestamp = rfc3339(this.clock.now());
     if (def.generation) meta.generation = 1;
@@ -234,7 +234,7 @@ export class ObjectStore {
       const gen = om.generation ?? 1;
       meta.generation = deepEqual(specOf(obj), specOf(old)) ? gen : gen + 1;
     }
-    await runAdmission(this.admission, { op: 'update', def, obj, old, store: this });
+    await runAdmission(this.admission, { op: 'update', def, obj, old, store: this, ...(opts.dryRun ? { dryRun: true } : {}) });
     validateForUpdate(def, obj, old, opts.subresource);
     const mf = opts.managedFields?.(old, obj);
     if (mf) meta.managedFields = mf;
@@ -256,7 +256,7 @@ export class ObjectStore {
       if (finalizers.length) meta.finalizers = finalizers;
       else delete meta.finalizers;
       const grace = def.gracefulDeletionSeconds?.(obj, opts.gracePeriodSeconds) ?? 0;
-      await runAdmission(this.admission, { op: 'delete', def, obj, store: this });
+      await runAdmission(this.admission, { op: 'delete', def, obj, store: this, ...(opts.dryRun ? { dryRun: true } : {}) });
       const blocked = def.blocksDeletion?.(obj) ?? false;
       // Deleting again while the namespace controller works is a no-op answered with the object.
       if (blocked && obj.metadata.deletionTimestamp) return { obj, deleted: false };

@@ -76,7 +76,7 @@ test('content held by a finalizer keeps the namespace Terminating with upstream 
   assert.equal(status.phase, 'Terminating');
   const byType = Object.fromEntries(status.conditions.map((c) => [c.type, c]));
   assert.equal(byType.NamespaceContentRemaining?.message, 'Some resources are remaining: configmaps. has 1 resource instances');
-  assert.equal(byType.NamespaceFinalizersRemaining?.message, 'Some finalizers are remaining: example.com/hold in 1 resource instances');
+  assert.equal(byType.NamespaceFinalizersRemaining?.message, 'Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances');
   assert.deepEqual((ns.spec as { finalizers: string[] }).finalizers, ['kubernetes']);
   // Release the content; the controller comes back after upstream's estimate (15s/2+1): nudge it instead of waiting.
   const sticky = await client.get(cm, 'held', 'sticky');

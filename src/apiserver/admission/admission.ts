@@ -17,6 +17,8 @@ export interface AdmissionRequest {
   obj: KObject;
   old?: KObject;
   store: AdmissionReader;
+  /** The write will not be stored: plugins must not reserve anything for it. */
+  dryRun?: boolean;
 }
 
 export interface Admission {

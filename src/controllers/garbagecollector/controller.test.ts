@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { ResourceRef } from '../../machinery/client';
+import type { ApiClient, DeleteOpts, ResourceRef } from '../../machinery/client';
 import type { KObject, OwnerReference } from '../../machinery/types';
 import { buildContext, startInformers } from '../context';
 import { eventually } from '../testing/fake-timer';
@@ -10,12 +10,16 @@ import { GarbageCollector } from './controller';
 const cm: ResourceRef = { group: '', version: 'v1', plural: 'configmaps' };
 const deploy: ResourceRef = { group: 'apps', version: 'v1', plural: 'deployments' };
 const rs: ResourceRef = { group: 'apps', version: 'v1', plural: 'replicasets' };
+const sc: ResourceRef = { group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' };
+const events: ResourceRef = { group: '', version: 'v1', plural: 'events' };
 const ns = 'default';
 
 let stack: Stack;
 let gc: GarbageCollector;
 const ac = new AbortController();
 let running: Promise<unknown>;
+/** Runs just before the collector's DELETE of `name` reaches the store (to stage races). */
+let beforeDelete: ((name: string) => Promise<void>) | undefined;
 
 const ownerRef = (o: KObject, block?: boolean): OwnerReference => ({
   apiVersion: o.apiVersion ?? '', kind: o.kind ?? '', name: o.metadata.name ?? '', uid: o.metadata.uid ?? '',
@@ -47,7 +51,13 @@ before(async () => {
   if (!(await stack.client.list({ group: '', version: 'v1', plural: 'namespaces' }, undefined)).items.some((n) => n.metadata.name === ns)) {
     await stack.client.create({ group: '', version: 'v1', plural: 'namespaces' }, undefined, { metadata: { name: ns } });
   }
-  const ctx = buildContext({ client: stack.client, registry: stack.registry, clock: { now: () => new Date() } });
+  // The collector's client, with a hook in front of DELETE; everything else is the real client.
+  const client: ApiClient = Object.create(stack.client) as ApiClient;
+  client.delete = async (r: ResourceRef, n: string | undefined, name: string, opts?: DeleteOpts) => {
+    await beforeDelete?.(name);
+    return stack.client.delete(r, n, name, opts);
+  };
+  const ctx = buildContext({ client, registry: stack.registry, clock: { now: () => new Date() } });
   gc = new GarbageCollector(ctx);
   running = Promise.all([startInformers(ctx, ac.signal), gc.start(ac.signal)]);
   await gc.ready;
@@ -112,4 +122,58 @@ test('orphan: dependents lose the owner reference and survive; the owner goes', 
   assert.deepEqual((await exists(cm, 'kid-2'))?.metadata.ownerReferences?.map((r) => r.uid), [other.metadata.uid]);
   await gc.idle();
   assert.ok(await exists(cm, 'kid-1'));
+});
+
+test('a cluster-scoped object whose owner is of a namespaced kind is left alone (warned, not retried)', async () => {
+  const owner = await stack.client.create(cm, ns, configMap('ns-owner'));
+  await stack.client.create(sc, undefined, {
+    apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', provisioner: 'example.com/disk',
+    metadata: { name: 'owned-by-cm', ownerReferences: [ownerRef(owner)] },
+  });
+  await eventually(async () => (await stack.client.list(events, ns)).items.some((e) => e.reason === 'OwnerRefInvalidNamespace' && (e.involvedObject as { name?: string }).name === 'owned-by-cm'), 5000, 'warning event');
+  // idle() waits out any backoff retry too, so returning means the item was forgotten.
+  await gc.idle();
+  assert.ok(await stack.client.get(sc, undefined, 'owned-by-cm'));
+  await stack.client.delete(cm, ns, 'ns-owner');
+  await gc.idle();
+  assert.deepEqual((await stack.client.get(sc, undefined, 'owned-by-cm')).metadata.ownerReferences?.map((r) => r.uid), [owner.metadata.uid]);
+  await stack.client.delete(sc, undefined, 'owned-by-cm');
+});
+
+test('a dependent that gains a live owner between the read and the delete survives (resourceVersion precondition)', async () => {
+  const gone = await stack.client.create(cm, ns, configMap('racer-old-owner'));
+  await stack.client.delete(cm, ns, 'racer-old-owner');
+  const anchor = await stack.client.create(cm, ns, configMap('racer-anchor'));
+  let raced = 0;
+  beforeDelete = async (name) => {
+    if (name !== 'racer' || raced++ > 0) return;
+    const cur = await stack.client.get(cm, ns, 'racer');
+    await stack.client.patch(cm, ns, 'racer', 'merge', { metadata: { ownerReferences: [...(cur.metadata.ownerReferences ?? []), ownerRef(anchor)] } });
+  };
+  try {
+    await stack.client.create(cm, ns, configMap('racer', [ownerRef(gone)]));
+    await eventually(async () => (await exists(cm, 'racer'))?.metadata.ownerReferences?.length === 1 && raced > 0, 5000, 'dangling ref removed');
+    await gc.idle();
+    assert.equal(raced, 1, 'the collector tried to delete it once');
+    assert.deepEqual((await exists(cm, 'racer'))?.metadata.ownerReferences?.map((r) => r.uid), [anchor.metadata.uid]);
+  } finally {
+    beforeDelete = undefined;
+  }
+});
+
+test('a conflict from an unrelated change (owners unchanged) still deletes the dependent', async () => {
+  const gone = await stack.client.create(cm, ns, configMap('touched-old-owner'));
+  await stack.client.delete(cm, ns, 'touched-old-owner');
+  let touched = 0;
+  beforeDelete = async (name) => {
+    if (name !== 'touched' || touched++ > 0) return;
+    await stack.client.patch(cm, ns, 'touched', 'merge', { metadata: { labels: { edited: 'yes' } } });
+  };
+  try {
+    await stack.client.create(cm, ns, configMap('touched', [ownerRef(gone)]));
+    await eventually(async () => !(await exists(cm, 'touched')), 5000, 'collected despite the conflict');
+    assert.ok(touched >= 1);
+  } finally {
+    beforeDelete = undefined;
+  }
 });

@@ -8,6 +8,7 @@ import type { EventRecorder } from '../events';
 import { type Informer, objectKeyOf } from '../informer';
 import { WorkQueue } from '../queue';
 import {
+  type DeletePolicy,
   type DependentAction,
   FINALIZER_ORPHAN,
   type OwnerAction,
@@ -41,6 +42,17 @@ interface Item {
 }
 
 const itemKey = (def: ResourceDef, obj: KObject) => `${def.group}|${def.plural}|${objectKeyOf(obj)}`;
+
+/**
+ * A cluster-scoped object names an owner of a namespaced kind (upstream's
+ * namespacedOwnerOfClusterScopedObjectErr): no retry can fix it, so the item is dropped, neither
+ * collected nor requeued; the owner reference has no namespace to look the owner up in.
+ */
+class NamespacedOwnerOfClusterScopedError extends Error {
+  constructor() {
+    super('cluster-scoped objects cannot refer to namespaced owners');
+  }
+}
 
 export class GarbageCollector implements Controller {
   readonly name = GC_COMPONENT;
@@ -122,7 +134,13 @@ export class GarbageCollector implements Controller {
     const refs = item.metadata.ownerReferences ?? [];
     if (refs.length === 0) return;
     const states = new Map<string, OwnerState>();
-    for (const ref of refs) states.set(ref.uid, await this.lookupOwner(item, ref));
+    try {
+      for (const ref of refs) states.set(ref.uid, await this.lookupOwner(item, ref));
+    } catch (err) {
+      // As upstream's worker: forget the item (returning counts as success, so no backoff retry).
+      if (err instanceof NamespacedOwnerOfClusterScopedError) return;
+      throw err;
+    }
     const classified = classifyReferences(refs, (r) => states.get(r.uid) ?? { state: 'absent' });
     const deps = this.graph.dependentsOf(item.metadata.uid ?? '');
     const action = computeDependentAction(item, classified, {
@@ -150,7 +168,7 @@ export class GarbageCollector implements Controller {
     if (def.namespaced && !ns) {
       this.recorder.event(item, 'Warning', 'OwnerRefInvalidNamespace',
         `ownerRef [${ref.apiVersion}/${ref.kind}, namespace: , name: ${ref.name}, uid: ${ref.uid}] does not exist in namespace ""`);
-      return { state: 'absent' };
+      throw new NamespacedOwnerOfClusterScopedError();
     }
     const cached = this.informers.get(def)?.get(def.namespaced ? ns : undefined, ref.name);
     if (cached && cached.metadata.uid === ref.uid) return { state: 'present', owner: cached };
@@ -159,7 +177,6 @@ export class GarbageCollector implements Controller {
   }
 
   private async applyDependentAction(def: ResourceDef, item: KObject, action: DependentAction): Promise<void> {
-    const ref = refOf(def);
     const ns = item.metadata.namespace || undefined;
     const name = item.metadata.name ?? '';
     const refs = item.metadata.ownerReferences ?? [];
@@ -167,16 +184,46 @@ export class GarbageCollector implements Controller {
       case 'none':
         return;
       case 'removeOwnerRefs':
-        return this.patchOwnerRefs(def, item, ownerRefsWithout(refs, action.uids));
+        await this.patchOwnerRefs(def, item, ownerRefsWithout(refs, action.uids));
+        return;
       case 'delete': {
-        if (action.unblock) await this.patchOwnerRefs(def, item, unblockedOwnerRefs(refs));
+        // Delete the version we decided on (the unblocked one if we just wrote it).
+        const target = action.unblock ? await this.patchOwnerRefs(def, item, unblockedOwnerRefs(refs)) : item;
+        if (!target) return;
         this.ctx.log.debug({ controller: this.name, resource: def.plural, namespace: ns, name, policy: action.policy }, 'deleting dependent');
-        try {
-          await this.ctx.client.delete(ref, ns, name, { propagationPolicy: action.policy, preconditions: { uid: item.metadata.uid ?? '' } });
-        } catch (err) {
-          if (!isReason(err, 'NotFound')) throw err;
-        }
+        return this.deleteDependent(def, target, action.policy);
       }
+    }
+  }
+
+  /**
+   * Upstream's deleteObject: the resourceVersion precondition makes sure the object we judged
+   * ownerless is the one deleted. On Conflict, if only other fields changed (same UID, same
+   * ownerReferences), the decision still holds and the delete is retried on UID alone; if the
+   * owners changed (one may now be alive), the Conflict is returned and the item is re-judged.
+   */
+  private async deleteDependent(def: ResourceDef, item: KObject, policy: DeletePolicy): Promise<void> {
+    const ref = refOf(def);
+    const m = item.metadata;
+    const ns = m.namespace || undefined;
+    const name = m.name ?? '';
+    const uid = m.uid ?? '';
+    const rv = m.resourceVersion ?? '';
+    try {
+      await this.ctx.client.delete(ref, ns, name, { propagationPolicy: policy, preconditions: { uid, ...(rv ? { resourceVersion: rv } : {}) } });
+      return;
+    } catch (err) {
+      if (isReason(err, 'NotFound')) return;
+      if (!isReason(err, 'Conflict') || !rv) throw err;
+      const live = await this.getLive(def, ns, name);
+      if (!live) return;
+      const sameOwners = deepEqual(live.metadata.ownerReferences ?? [], m.ownerReferences ?? []);
+      if (live.metadata.uid !== uid || live.metadata.resourceVersion === rv || !sameOwners) throw err;
+    }
+    try {
+      await this.ctx.client.delete(ref, ns, name, { propagationPolicy: policy, preconditions: { uid } });
+    } catch (err) {
+      if (!isReason(err, 'NotFound')) throw err;
     }
   }
 
@@ -201,15 +248,16 @@ export class GarbageCollector implements Controller {
     }
   }
 
-  /** Merge patch guarded by resourceVersion: a concurrent writer makes us re-decide. */
-  private async patchOwnerRefs(def: ResourceDef, obj: KObject, refs: OwnerReference[]): Promise<void> {
+  /** Merge patch guarded by resourceVersion: a concurrent writer makes us re-decide. Undefined: gone. */
+  private async patchOwnerRefs(def: ResourceDef, obj: KObject, refs: OwnerReference[]): Promise<KObject | undefined> {
     const m = obj.metadata;
     try {
-      await this.ctx.client.patch(refOf(def), m.namespace || undefined, m.name ?? '', 'merge', {
+      return await this.ctx.client.patch(refOf(def), m.namespace || undefined, m.name ?? '', 'merge', {
         metadata: { resourceVersion: m.resourceVersion, ownerReferences: refs.length ? refs : null },
       });
     } catch (err) {
       if (!isReason(err, 'NotFound')) throw err;
+      return undefined;
     }
   }
 

@@ -32,7 +32,7 @@ test('updateConditions: all ok conditions on a clean run (upstream okReasons/okM
     ['NamespaceDeletionGroupVersionParsingFailure', 'False', 'ParsedGroupVersions', 'All legacy kube types successfully parsed'],
     ['NamespaceDeletionContentFailure', 'False', 'ContentDeleted', 'All content successfully deleted, may be waiting on finalization'],
     ['NamespaceContentRemaining', 'False', 'ContentRemoved', 'All content successfully removed'],
-    ['NamespaceFinalizersRemaining', 'False', 'ContentRemoved', 'All content successfully removed'],
+    ['NamespaceFinalizersRemaining', 'False', 'ContentHasNoFinalizers', 'All content-preserving finalizers finished'],
   ]);
   assert.equal(updateConditions(conditions, { results: [] }, new Date()).changed, false, 'same again: no update');
 });
@@ -48,14 +48,27 @@ test('updateConditions: failures, remaining content and finalizers, with message
     ],
   };
   const { conditions } = updateConditions([], report, now);
+  // Appended in upstream's conditionTypes order, failing or not.
+  assert.deepEqual(conditions.map((c) => [c.type, c.status, c.reason]), [
+    ['NamespaceDeletionDiscoveryFailure', 'True', 'DiscoveryFailed'],
+    ['NamespaceDeletionGroupVersionParsingFailure', 'False', 'ParsedGroupVersions'],
+    ['NamespaceDeletionContentFailure', 'True', 'ContentDeletionFailed'],
+    ['NamespaceContentRemaining', 'True', 'SomeResourcesRemain'],
+    ['NamespaceFinalizersRemaining', 'True', 'SomeFinalizersRemain'],
+  ]);
   const byType = Object.fromEntries(conditions.map((c) => [c.type, c]));
   assert.deepEqual(byType.NamespaceDeletionDiscoveryFailure, { type: 'NamespaceDeletionDiscoveryFailure', status: 'True', reason: 'DiscoveryFailed', message: report.discoveryError, lastTransitionTime: '2024-05-01T10:00:00Z' });
   assert.equal(byType.NamespaceDeletionContentFailure?.reason, 'ContentDeletionFailed');
   assert.equal(byType.NamespaceDeletionContentFailure?.message, 'Failed to delete all resource types, 2 remaining: a failed, z failed');
   assert.equal(byType.NamespaceContentRemaining?.reason, 'SomeResourcesRemain');
   assert.equal(byType.NamespaceContentRemaining?.message, 'Some resources are remaining: deployments.apps has 1 resource instances, pods. has 2 resource instances');
-  assert.equal(byType.NamespaceFinalizersRemaining?.reason, 'SomeFinalizerRemain');
-  assert.equal(byType.NamespaceFinalizersRemaining?.message, 'Some finalizers are remaining: example.com/a in 3 resource instances, foregroundDeletion in 1 resource instances');
+  assert.equal(byType.NamespaceFinalizersRemaining?.message, 'Some content in the namespace has finalizers remaining: example.com/a in 3 resource instances, foregroundDeletion in 1 resource instances');
+});
+
+test('updateConditions: remaining content without finalizers keeps the finalizers condition ok', () => {
+  const { conditions } = updateConditions([], { results: [res({ resource: 'pods', remaining: 1, estimateSeconds: 30 })] }, now);
+  const fin = conditions.find((c) => c.type === 'NamespaceFinalizersRemaining');
+  assert.deepEqual([fin?.status, fin?.reason, fin?.message], ['False', 'ContentHasNoFinalizers', 'All content-preserving finalizers finished']);
 });
 
 test('updateConditions: transition time moves only when status flips', () => {

@@ -23,12 +23,13 @@ const conditionTypes = [
   'NamespaceFinalizersRemaining',
 ] as const;
 
+// Upstream's okReasons/okMessages, [reason, message] for each type when nothing is wrong.
 const ok: Record<(typeof conditionTypes)[number], [string, string]> = {
   NamespaceDeletionDiscoveryFailure: ['ResourcesDiscovered', 'All resources successfully discovered'],
   NamespaceDeletionGroupVersionParsingFailure: ['ParsedGroupVersions', 'All legacy kube types successfully parsed'],
   NamespaceDeletionContentFailure: ['ContentDeleted', 'All content successfully deleted, may be waiting on finalization'],
   NamespaceContentRemaining: ['ContentRemoved', 'All content successfully removed'],
-  NamespaceFinalizersRemaining: ['ContentRemoved', 'All content successfully removed'],
+  NamespaceFinalizersRemaining: ['ContentHasNoFinalizers', 'All content-preserving finalizers finished'],
 };
 
 /** What deleting one resource's content in the namespace left behind. */
@@ -76,7 +77,10 @@ export function overallEstimate(report: ContentReport): number {
   return Math.max(0, ...report.results.map((r) => r.estimateSeconds));
 }
 
-/** The conditions deleteAllContent sets, failures first-class, every other type "ok". */
+/**
+ * The conditions deleteAllContent sets: a failing one where something is wrong, the "ok" one
+ * otherwise, in upstream's conditionTypes order (new conditions are appended in this order).
+ */
 export function desiredConditions(report: ContentReport): Map<string, Omit<NamespaceCondition, 'lastTransitionTime'>> {
   const out = new Map<string, Omit<NamespaceCondition, 'lastTransitionTime'>>();
   if (report.discoveryError !== undefined) {
@@ -97,13 +101,13 @@ export function desiredConditions(report: ContentReport): Map<string, Omit<Names
     for (const r of remaining) for (const [f, n] of Object.entries(r.finalizers)) byFinalizer[f] = (byFinalizer[f] ?? 0) + n;
     const fparts = Object.entries(byFinalizer).filter(([, n]) => n > 0).map(([f, n]) => `${f} in ${n} resource instances`).sort();
     if (Object.keys(byFinalizer).length) {
-      out.set('NamespaceFinalizersRemaining', { type: 'NamespaceFinalizersRemaining', status: 'True', reason: 'SomeFinalizerRemain', message: `Some finalizers are remaining: ${fparts.join(', ')}` });
+      out.set('NamespaceFinalizersRemaining', {
+        type: 'NamespaceFinalizersRemaining', status: 'True', reason: 'SomeFinalizersRemain',
+        message: `Some content in the namespace has finalizers remaining: ${fparts.join(', ')}`,
+      });
     }
   }
-  for (const t of conditionTypes) {
-    if (!out.has(t)) out.set(t, { type: t, status: 'False', reason: ok[t][0], message: ok[t][1] });
-  }
-  return out;
+  return new Map(conditionTypes.map((t) => [t, out.get(t) ?? { type: t, status: 'False', reason: ok[t][0], message: ok[t][1] }]));
 }
 
 /** upstream updateConditions: new types appended; changed ones updated in place (time moves only on status change). */

@@ -2,7 +2,7 @@
 // content deleted, status conditions describing progress, and finally the "kubernetes" spec
 // finalizer removed through namespaces/finalize (the apiserver then removes the namespace).
 import type { ResourceRef } from '../../machinery/client';
-import type { ResourceDef } from '../../machinery/resource';
+import { type ResourceDef, servedVerbs } from '../../machinery/resource';
 import type { KObject } from '../../machinery/types';
 import { type Controller, type ControllerContext, errMessage, isReason, refOf } from '../controller';
 import type { Informer } from '../informer';
@@ -29,6 +29,23 @@ class RemainingError extends Error {
   }
 }
 
+/** Content showed up after the deletion pass: another pass is needed (soon, on the backoff). */
+class LateContentError extends Error {
+  constructor() {
+    super('content was created in the namespace while it was being emptied; deleting it again');
+  }
+}
+
+/**
+ * Upstream's nsControllerRateLimiter: per-key backoff 5 ms doubling to 60 s (not client-go's
+ * 1000 s), so a failing namespace is retried at least every minute. Its overall 10 qps bucket
+ * only matters with many namespaces failing at once, which one machine doesn't see.
+ */
+export const NAMESPACE_QUEUE = { baseDelayMs: 5, maxDelayMs: 60_000 } as const;
+
+/** What the deleter empties: namespaced kinds that can be listed and deleted (upstream's discovery filter). */
+const deletable = (d: ResourceDef): boolean => d.namespaced && servedVerbs(d).includes('list') && servedVerbs(d).includes('delete');
+
 interface NsStatus {
   phase?: string;
   conditions?: NamespaceCondition[];
@@ -43,7 +60,7 @@ export class NamespaceController implements Controller {
   private readonly informer: Informer;
 
   constructor(private readonly ctx: ControllerContext, private readonly workers = 2) {
-    this.queue = new WorkQueue({ timer: ctx.timer });
+    this.queue = new WorkQueue({ timer: ctx.timer, ...NAMESPACE_QUEUE });
     this.informer = ctx.informers.for(nsRef);
     const enqueue = (o: KObject) => {
       if (o.metadata.deletionTimestamp) this.queue.add(o.metadata.name ?? '');
@@ -55,7 +72,7 @@ export class NamespaceController implements Controller {
   async start(signal: AbortSignal): Promise<void> {
     await Promise.race([this.ready, new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
     await this.queue.run(this.workers, (k) => this.sync(k), signal, (key, err) => {
-      if (err instanceof RemainingError) return;
+      if (err instanceof LateContentError) return this.ctx.log.debug({ controller: this.name, namespace: key }, err.message);
       this.ctx.log.warn({ controller: this.name, namespace: key, err: errMessage(err) }, 'namespace deletion failed; will retry');
     });
   }
@@ -100,7 +117,9 @@ export class NamespaceController implements Controller {
         throw err;
       }
     }
-    if (!specFinalizers(ns).includes(FINALIZER_KUBERNETES)) return;
+    // As upstream: done once spec.finalizers is empty. Custom finalizers alone (someone finalized
+    // "kubernetes" away by hand) still get the content deleted; only the finalize step is ours.
+    if (specFinalizers(ns).length === 0) return;
 
     const report = await this.deleteAllContent(ns);
     const { conditions, changed } = updateConditions(statusOf(ns).conditions ?? [], report, this.ctx.clock.now());
@@ -117,13 +136,28 @@ export class NamespaceController implements Controller {
     if (errs.length) throw new Error(errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`);
     const estimate = overallEstimate(report);
     if (estimate > 0) throw new RemainingError(estimate);
+    // A create that passed admission just before the deletionTimestamp was set can land after
+    // our pass listed its resource. Upstream waits namespaceDeletionGracePeriod (5 s) before
+    // starting, for such writes to land; instead (users would wait those 5 s on every delete),
+    // look once more right before finalizing, and start over if anything is there. Once
+    // finalized the namespace is gone, so anything missed here would be orphaned.
+    if (await this.hasContent(name)) throw new LateContentError();
     await this.finalize(name);
+  }
+
+  /** Whether any deletable kind still lists an object in the namespace. */
+  private async hasContent(ns: string): Promise<boolean> {
+    for (const def of this.ctx.defs.filter(deletable)) {
+      if ((await this.ctx.client.list(refOf(def), ns, { limit: 1 })).items.length > 0) return true;
+    }
+    return false;
   }
 
   /** Removes our finalizer through namespaces/finalize, re-reading on conflict. */
   private async finalize(name: string): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const ns = await this.getNs(name);
+      // Without our token upstream's finalize would only re-sort the others' list: skip the write.
       if (!ns || !specFinalizers(ns).includes(FINALIZER_KUBERNETES)) return;
       const next: KObject = { ...ns, spec: { ...(ns.spec as object), finalizers: finalizedSpec(specFinalizers(ns)) } };
       try {
@@ -141,7 +175,7 @@ export class NamespaceController implements Controller {
     const name = ns.metadata.name ?? '';
     const deletedAt = ns.metadata.deletionTimestamp ?? '';
     const results: ResourceResult[] = [];
-    for (const def of this.ctx.defs.filter((d) => d.namespaced)) {
+    for (const def of this.ctx.defs.filter(deletable)) {
       results.push(await this.deleteResourceContent(def, name, deletedAt));
     }
     return { results };

@@ -1,6 +1,7 @@
 // root-ca-cert-publisher: every active namespace has a ConfigMap "kube-root-ca.crt" holding the
 // API server's CA, so workloads can verify it; edits are reverted and deletions undone.
 import type { ResourceRef } from '../../machinery/client';
+import { deepEqual } from '../../machinery/deep-equal';
 import type { KObject } from '../../machinery/types';
 import { type Controller, type ControllerContext, errMessage, isReason } from '../controller';
 import type { Informer } from '../informer';
@@ -9,18 +10,36 @@ import { WorkQueue } from '../queue';
 export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
 const nsRef: ResourceRef = { group: '', version: 'v1', plural: 'namespaces' };
 const cmRef: ResourceRef = { group: '', version: 'v1', plural: 'configmaps' };
+const DESCRIPTION_ANNOTATION = 'kubernetes.io/description';
 const description = 'The certificate authority of this cluster\'s API server, for clients inside the cluster that reach it through the kubernetes Service.';
 
 export type RootCAAction = 'none' | 'create' | 'update';
 
-/** What the namespace's CA ConfigMap needs, given the namespace and the ConfigMap as they are. */
+/**
+ * What the namespace's CA ConfigMap needs, given the namespace and the ConfigMap as they are.
+ * As upstream: data must be exactly { ca.crt } and some description present; a user's own
+ * wording of the description is fine.
+ */
 export function computeRootCAAction(ns: KObject | undefined, cm: KObject | undefined, caPem: string): RootCAAction {
   if (!ns || ns.metadata.deletionTimestamp) return 'none';
   if ((ns.status as { phase?: string } | undefined)?.phase === 'Terminating') return 'none';
   if (!cm) return 'create';
-  const data = (cm.data ?? {}) as Record<string, unknown>;
-  const extra = Object.keys(data).some((k) => k !== 'ca.crt');
-  return data['ca.crt'] === caPem && !extra && cm.metadata.annotations?.['kubernetes.io/description'] === description ? 'none' : 'update';
+  const described = !!cm.metadata.annotations?.[DESCRIPTION_ANNOTATION];
+  return deepEqual(cm.data ?? {}, { 'ca.crt': caPem }) && described ? 'none' : 'update';
+}
+
+/**
+ * The ConfigMap to write. An update starts from the existing object (labels, other annotations,
+ * binaryData and resourceVersion kept) and, as upstream, resets data to just ca.crt and the
+ * description to ours.
+ */
+export function desiredRootCA(namespace: string, existing: KObject | undefined, caPem: string): KObject {
+  const out: KObject = existing ? structuredClone(existing) : { metadata: {} };
+  out.apiVersion = 'v1';
+  out.kind = 'ConfigMap';
+  out.metadata = { ...out.metadata, name: ROOT_CA_CONFIGMAP, namespace, annotations: { ...(out.metadata.annotations ?? {}), [DESCRIPTION_ANNOTATION]: description } };
+  out.data = { 'ca.crt': caPem };
+  return out;
 }
 
 export class RootCACertPublisher implements Controller {
@@ -50,16 +69,16 @@ export class RootCACertPublisher implements Controller {
     );
   }
 
+  /** For tests: resolves when no work is queued or running. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
   private async sync(namespace: string): Promise<void> {
     const cm = this.configMaps.get(namespace, ROOT_CA_CONFIGMAP);
     const action = computeRootCAAction(this.namespaces.get(undefined, namespace), cm, this.caPem);
     if (action === 'none') return;
-    const desired: KObject = {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { ...(cm?.metadata ?? {}), name: ROOT_CA_CONFIGMAP, namespace, annotations: { ...(cm?.metadata.annotations ?? {}), 'kubernetes.io/description': description } },
-      data: { 'ca.crt': this.caPem },
-    };
+    const desired = desiredRootCA(namespace, action === 'update' ? cm : undefined, this.caPem);
     try {
       if (action === 'create') await this.ctx.client.create(cmRef, namespace, desired, { fieldManager: this.name });
       else await this.ctx.client.update(cmRef, namespace, desired, { fieldManager: this.name });

@@ -19,8 +19,11 @@ export const handMadeDefs: ResourceDef[] = [
   def({
     kind: 'Namespace', plural: 'namespaces', namespaced: false, subresources: ['status', 'finalize'],
     default(obj) {
-      obj.spec = { finalizers: ['kubernetes'], ...o(obj.spec) };
       obj.status = { phase: 'Active', ...o(obj.status) };
+    },
+    prepareForCreate(obj) {
+      const fins = Array.isArray(o(obj.spec).finalizers) ? (o(obj.spec).finalizers as unknown[]) : [];
+      obj.spec = { ...o(obj.spec), finalizers: fins.includes('kubernetes') ? fins : [...fins, 'kubernetes'] };
     },
     prepareForUpdate(obj, old) {
       obj.spec = { ...o(obj.spec), finalizers: o(old.spec).finalizers };

@@ -30,10 +30,14 @@ export const namespaceDef: ResourceDef = {
   namespaced: false,
   subresources: ['status', 'finalize'],
   generation: false,
+  // Upstream's namespace storage has no deletecollection, and a DELETE answers with the namespace.
+  verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+  returnDeletedObject: true,
 
   default(o) {
-    const spec = ensureObj(o, 'spec');
-    if (spec.finalizers === undefined) spec.finalizers = ['kubernetes'];
+    // No spec.finalizers default: "kubernetes" is required on create only (prepareForCreate), as
+    // the namespace controller finalizes it away later and defaulting runs on every update too.
+    ensureObj(o, 'spec');
     const status = ensureObj(o, 'status');
     if (!status.phase) status.phase = 'Active';
     // Upstream labels every namespace with its own name.
@@ -42,6 +46,12 @@ export const namespaceDef: ResourceDef = {
   },
   prepareForCreate(o) {
     o.status = { phase: 'Active' };
+    // Upstream's PrepareForCreate: whatever finalizers the request lists ([] or only custom
+    // ones included), "kubernetes" is appended, so the namespace controller always gets to
+    // empty the namespace before it goes.
+    const spec = ensureObj(o, 'spec');
+    const finalizers = arr(spec.finalizers);
+    if (!finalizers.includes('kubernetes')) spec.finalizers = [...finalizers, 'kubernetes'];
   },
   prepareForUpdate(o, old) {
     // Finalizers only change through the finalize subresource.

@@ -126,5 +126,12 @@ describe('PersistentVolume table', () => {
     o.metadata.deletionTimestamp = '2025-01-01T00:09:00Z';
     assert.equal(def.table.row(o, now)[4], 'Terminating');
   });
+  test('VolumeAttributesClass: <unset> only when the field is absent, as printPersistentVolume does', () => {
+    const o = nfsPV();
+    (o['spec'] as Record<string, unknown>)['volumeAttributesClassName'] = 'gold';
+    assert.equal(def.table.row(o, now)[7], 'gold');
+    (o['spec'] as Record<string, unknown>)['volumeAttributesClassName'] = '';
+    assert.equal(def.table.row(o, now)[7], '');
+  });
   test('field selector set is only the legacy name', () => assert.deepEqual(def.fields?.(nfsPV()), { name: 'nfs-pv' }));
 });

@@ -115,6 +115,7 @@ export const persistentVolumeDef: ResourceDef = {
         phase,
         claim,
         pvClass(o),
+        // A *string upstream: only nil prints <unset>; a set empty string prints as is.
         asStr(dig(o, 'spec', 'volumeAttributesClassName')) ?? '<unset>',
         asStr(dig(o, 'status', 'reason')) ?? '',
         age(o.metadata.creationTimestamp, now),

@@ -133,4 +133,14 @@ describe('PersistentVolumeClaim table', () => {
     assert.deepEqual(def.table.row(csiPVC(), now), ['csi-pvc', 'Pending', '', '', '', 'vultr-block-storage-hdd', '<unset>', '60m', 'Filesystem']);
     assert.deepEqual(def.table.row(bind(csiPVC()), now).slice(0, 5), ['csi-pvc', 'Bound', 'pv-1', '40Gi', 'RWO']);
   });
+  test('VolumeAttributesClass: <unset> only when the field is absent, as printPersistentVolumeClaim does', () => {
+    const vac = (v: string) => {
+      const o = csiPVC();
+      (o['spec'] as Record<string, unknown>)['volumeAttributesClassName'] = v;
+      return def.table.row(o, now)[6];
+    };
+    assert.equal(def.table.row(csiPVC(), now)[6], '<unset>');
+    assert.equal(vac('gold'), 'gold');
+    assert.equal(vac(''), '');
+  });
 });

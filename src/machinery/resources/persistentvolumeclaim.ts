@@ -107,6 +107,7 @@ export const persistentVolumeClaimDef: ResourceDef = {
         capacity,
         modes,
         pvcClass(o),
+        // A *string upstream: only nil prints <unset>; a set empty string prints as is.
         asStr(dig(o, 'spec', 'volumeAttributesClassName')) ?? '<unset>',
         age(o.metadata.creationTimestamp, now),
         asStr(dig(o, 'spec', 'volumeMode')) ?? '<unset>',

@@ -36,7 +36,7 @@ function defaultLifecycleHandler(h: unknown): void {
   }
 }
 
-function defaultContainer(c: JsonObject, hostNetwork: boolean): void {
+function defaultContainer(c: JsonObject): void {
   if (c.imagePullPolicy === undefined || c.imagePullPolicy === '') {
     c.imagePullPolicy = imageTag(str(c.image)) === 'latest' ? 'Always' : 'IfNotPresent';
   }
@@ -45,8 +45,6 @@ function defaultContainer(c: JsonObject, hostNetwork: boolean): void {
   for (const p of arr(c.ports)) {
     if (!isObject(p)) continue;
     if (!p.protocol) p.protocol = 'TCP';
-    // Host networking exposes the container port on the host as is.
-    if (hostNetwork && (p.hostPort === undefined || p.hostPort === 0)) p.hostPort = p.containerPort;
   }
   for (const e of arr(c.env)) {
     const fieldRef = isObject(e) ? obj(e.valueFrom).fieldRef : undefined;
@@ -56,11 +54,6 @@ function defaultContainer(c: JsonObject, hostNetwork: boolean): void {
   if (isObject(c.lifecycle)) {
     defaultLifecycleHandler(c.lifecycle.postStart);
     defaultLifecycleHandler(c.lifecycle.preStop);
-  }
-  // Limits without requests make the requests equal to the limits.
-  if (isObject(c.resources) && isObject(c.resources.limits)) {
-    const req = ensureObj(c.resources, 'requests');
-    for (const [k, v] of Object.entries(c.resources.limits)) if (req[k] === undefined) req[k] = v;
   }
 }
 
@@ -84,22 +77,46 @@ function defaultVolume(v: JsonObject): void {
   }
 }
 
-/** Defaults a PodSpec in place (also used for workload pod templates). */
+/**
+ * SetDefaults_PodSpec and the per-field defaulters below it, in place. Workload pod templates get
+ * exactly this; what only a Pod gets is in defaultPodOnly.
+ */
 export function defaultPodSpec(spec: JsonObject): void {
   spec.dnsPolicy ??= 'ClusterFirst';
   spec.restartPolicy ??= 'Always';
   if (!isObject(spec.securityContext)) spec.securityContext = {};
   spec.terminationGracePeriodSeconds ??= 30;
   spec.schedulerName ??= 'default-scheduler';
-  spec.enableServiceLinks ??= true;
   // The deprecated serviceAccount field mirrors serviceAccountName (v1 conversion).
   if (!spec.serviceAccountName && typeof spec.serviceAccount === 'string' && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount;
   if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
-  const hostNetwork = spec.hostNetwork === true;
   for (const list of ['initContainers', 'containers', 'ephemeralContainers']) {
-    for (const c of arr(spec[list])) if (isObject(c)) defaultContainer(c, hostNetwork);
+    for (const c of arr(spec[list])) if (isObject(c)) defaultContainer(c);
   }
   for (const v of arr(spec.volumes)) if (isObject(v)) defaultVolume(v);
+}
+
+/**
+ * SetDefaults_Pod: defaults upstream keeps out of SetDefaults_PodSpec so they materialize on Pods
+ * only and never in a Deployment's or StatefulSet's stored template (adding them there would
+ * change the template hash and roll every workload on upgrade). Ephemeral containers are not
+ * touched, as upstream only walks containers and initContainers here.
+ */
+export function defaultPodOnly(spec: JsonObject): void {
+  const containers = [...arr(spec.containers), ...arr(spec.initContainers)].filter(isObject);
+  for (const c of containers) {
+    // Limits without requests make the requests equal to the limits.
+    if (isObject(c.resources) && isObject(c.resources.limits)) {
+      const req = ensureObj(c.resources, 'requests');
+      for (const [k, v] of Object.entries(c.resources.limits)) if (req[k] === undefined) req[k] = v;
+    }
+  }
+  spec.enableServiceLinks ??= true;
+  if (spec.hostNetwork !== true) return;
+  // Host networking exposes each container port on the host as is.
+  for (const c of containers) {
+    for (const p of arr(c.ports)) if (isObject(p) && (p.hostPort === undefined || p.hostPort === 0)) p.hostPort = p.containerPort;
+  }
 }
 
 const TOLERATED_TAINTS = ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'];

@@ -7,7 +7,7 @@ import { arr, obj, str } from './common';
 import { validateContainers } from './pod-containers';
 import { validateVolumes } from './pod-volumes';
 
-export { defaultPodSpec, admitPodSpec } from './pod-defaults';
+export { defaultPodSpec, defaultPodOnly, admitPodSpec } from './pod-defaults';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const DNS_POLICIES = ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'];

@@ -6,7 +6,7 @@ import { compareQuantity, tryParseQuantity, addQuantity, type Quantity } from '.
 import { validateObjectMeta } from '../validation/meta';
 import { nameIsDNSSubdomain } from '../validation/names';
 import { arr, col, clone, ensureObj, keepStatus, nameColumn, ageColumn, obj, str } from './common';
-import { admitPodSpec, defaultPodSpec, validatePodSpec } from './pod-spec';
+import { admitPodSpec, defaultPodOnly, defaultPodSpec, validatePodSpec } from './pod-spec';
 import { podRow } from './pod-printer';
 
 const UPDATABLE = [
@@ -129,6 +129,7 @@ export const podDef: ResourceDef = {
 
   default(o) {
     const spec = ensureObj(o, 'spec');
+    defaultPodOnly(spec);
     defaultPodSpec(spec);
     if (isObject(o.status)) syncIPs(o.status);
   },

@@ -14,12 +14,87 @@ const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 
 const isHeadless = (spec: JsonObject): boolean => str(spec.clusterIP) === 'None';
+const needsClusterIP = (spec: JsonObject): boolean => spec.type !== 'ExternalName';
+const needsNodePort = (spec: JsonObject): boolean => spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+const needsHealthCheckNodePort = (spec: JsonObject): boolean => spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
+/** service.ExternallyAccessible: reachable from outside through node ports, a load balancer or external IPs. */
+const externallyAccessible = (spec: JsonObject): boolean => needsNodePort(spec) || (spec.type === 'ClusterIP' && arr(spec.externalIPs).length > 0);
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+const setNodePorts = (spec: JsonObject): Set<number> => new Set(arr(spec.ports).map(obj).map((p) => Number(p.nodePort)).filter((n) => n > 0));
+
+/** SetDefaults_Service (pkg/apis/core/v1/defaults.go), minus the status part. */
+function defaultServiceSpec(spec: JsonObject): void {
+  if (!spec.sessionAffinity) spec.sessionAffinity = 'None';
+  if (spec.sessionAffinity === 'None') delete spec.sessionAffinityConfig;
+  if (spec.sessionAffinity === 'ClientIP' && obj(obj(spec.sessionAffinityConfig).clientIP).timeoutSeconds == null) {
+    spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: 10800 } };
+  }
+  if (!spec.type) spec.type = 'ClusterIP';
+  for (const p of arr(spec.ports)) {
+    if (!isObject(p)) continue;
+    if (!p.protocol) p.protocol = 'TCP';
+    if (p.targetPort == null || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
+  }
+  if (externallyAccessible(spec) && !spec.externalTrafficPolicy) spec.externalTrafficPolicy = 'Cluster';
+  if (spec.internalTrafficPolicy == null && ['NodePort', 'LoadBalancer', 'ClusterIP'].includes(str(spec.type))) spec.internalTrafficPolicy = 'Cluster';
+  if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
+}
+
+/**
+ * The service strategy's dropTypeDependentFields: on a type change, values that no longer apply
+ * (and that the server may have filled in) are wiped, unless the client changed them too, in
+ * which case validation reports them. Released addresses and ports are free once stored.
+ */
+function dropTypeDependentFields(spec: JsonObject, oldSpec: JsonObject): void {
+  if (needsClusterIP(oldSpec) && !needsClusterIP(spec)) {
+    if (str(spec.clusterIP) === str(oldSpec.clusterIP) && sameJson(spec.clusterIPs, oldSpec.clusterIPs)) {
+      delete spec.clusterIP;
+      delete spec.clusterIPs;
+    }
+    if (sameJson(spec.ipFamilies, oldSpec.ipFamilies)) delete spec.ipFamilies;
+    if (sameJson(spec.ipFamilyPolicy, oldSpec.ipFamilyPolicy)) delete spec.ipFamilyPolicy;
+  }
+  const oldNodePorts = setNodePorts(oldSpec);
+  // Ports may be added, removed or changed, as long as no net-new node port appears.
+  if (needsNodePort(oldSpec) && !needsNodePort(spec) && [...setNodePorts(spec)].every((n) => oldNodePorts.has(n))) {
+    for (const p of arr(spec.ports)) if (isObject(p)) delete p.nodePort;
+  }
+  if (needsHealthCheckNodePort(oldSpec) && !needsHealthCheckNodePort(spec) && spec.healthCheckNodePort === oldSpec.healthCheckNodePort) delete spec.healthCheckNodePort;
+  if (oldSpec.type === 'LoadBalancer' && spec.type !== 'LoadBalancer') {
+    for (const k of ['allocateLoadBalancerNodePorts', 'loadBalancerClass']) if (spec[k] != null && spec[k] === oldSpec[k]) delete spec[k];
+  }
+  if (externallyAccessible(oldSpec) && !externallyAccessible(spec) && spec.externalTrafficPolicy === oldSpec.externalTrafficPolicy) delete spec.externalTrafficPolicy;
+}
+
+/**
+ * The service REST update's patchAllocatedValues: allocated values a client left out (it sent
+ * back a manifest without them) are carried over, so resubmitting the same YAML succeeds.
+ */
+function patchAllocatedValues(spec: JsonObject, oldSpec: JsonObject): void {
+  if (needsClusterIP(oldSpec) && needsClusterIP(spec)) {
+    if (!str(spec.clusterIP) && oldSpec.clusterIP !== undefined) spec.clusterIP = oldSpec.clusterIP;
+    if (arr(spec.clusterIPs).length === 0 && arr(oldSpec.clusterIPs).length > 0) spec.clusterIPs = clone(oldSpec.clusterIPs);
+    // What allocation initialised on create (initIPFamilyFields keeps the stored values).
+    for (const k of ['ipFamilies', 'ipFamilyPolicy']) if (spec[k] == null && oldSpec[k] != null) spec[k] = clone(oldSpec[k]);
+  }
+  if (needsNodePort(oldSpec) && needsNodePort(spec)) {
+    // Matched by port name; a node port both versions already use is not handed out again.
+    const newPorts = setNodePorts(spec);
+    const byName = new Map(arr(oldSpec.ports).map(obj).map((p) => [str(p.name), Number(p.nodePort) || 0] as const));
+    for (const p of arr(spec.ports)) {
+      if (!isObject(p) || Number(p.nodePort) > 0) continue;
+      const prev = byName.get(str(p.name)) ?? 0;
+      if (prev > 0 && !newPorts.has(prev)) p.nodePort = prev;
+    }
+  }
+}
 
 function validatePorts(spec: JsonObject, errs: FieldError[]): void {
   const ports = arr(spec.ports).map(obj);
   const pp = new Path('spec').child('ports');
   if (ports.length === 0 && !isHeadless(spec) && spec.type !== 'ExternalName') errs.push(fe.required(pp));
   const names = new Set<string>();
+  const nodePorts = new Set<string>();
   ports.forEach((p, i) => {
     const ip = pp.index(i);
     const name = str(p.name);
@@ -39,6 +114,10 @@ function validatePorts(spec: JsonObject, errs: FieldError[]): void {
     if (p.nodePort !== undefined && p.nodePort !== 0) {
       if (spec.type !== 'NodePort' && spec.type !== 'LoadBalancer') errs.push(fe.forbidden(ip.child('nodePort'), 'may not be used when `type` is \'ClusterIP\''));
       else for (const m of isValidPortNum(Number(p.nodePort))) errs.push(fe.invalid(ip.child('nodePort'), p.nodePort, m));
+      // One node port per protocol: the same number may serve TCP and UDP.
+      const key = `${str(p.protocol)}/${String(p.nodePort)}`;
+      if (nodePorts.has(key)) errs.push(fe.duplicate(ip.child('nodePort'), p.nodePort));
+      nodePorts.add(key);
     }
   });
 }
@@ -50,9 +129,10 @@ function validateService(o: KObject): FieldError[] {
   const type = str(spec.type);
   if (!TYPES.includes(type)) errs.push(fe.notSupported(sp.child('type'), type, TYPES));
   if (type === 'ExternalName') {
-    const en = str(spec.externalName);
-    if (!en) errs.push(fe.required(sp.child('externalName')));
-    else for (const m of isDNS1123Subdomain(en.replace(/\.$/, ''))) errs.push(fe.invalid(sp.child('externalName'), en, m));
+    // A CNAME may end in a dot (fully qualified); upstream validates and reports it without one.
+    const cname = str(spec.externalName).replace(/\.$/, '');
+    if (!cname) errs.push(fe.required(sp.child('externalName')));
+    else for (const m of isDNS1123Subdomain(cname)) errs.push(fe.invalid(sp.child('externalName'), cname, m));
   }
   validatePorts(spec, errs);
   errs.push(...validateLabels(obj(spec.selector) as Record<string, string>, sp.child('selector')));
@@ -75,20 +155,11 @@ export const serviceDef: ResourceDef = {
 
   default(o) {
     const spec = ensureObj(o, 'spec');
-    spec.type ??= 'ClusterIP';
-    spec.sessionAffinity ??= 'None';
-    if (spec.sessionAffinity === 'ClientIP') {
-      const cfg = ensureObj(ensureObj(spec, 'sessionAffinityConfig'), 'clientIP');
-      cfg.timeoutSeconds ??= 10800;
+    defaultServiceSpec(spec);
+    if (spec.type === 'LoadBalancer') {
+      // LoadBalancerIPMode is on in 1.32: an IP ingress without a mode means VIP.
+      for (const ing of arr(obj(obj(o.status).loadBalancer).ingress)) if (isObject(ing) && str(ing.ip) && ing.ipMode == null) ing.ipMode = 'VIP';
     }
-    for (const p of arr(spec.ports)) {
-      if (!isObject(p)) continue;
-      p.protocol ??= 'TCP';
-      if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
-    }
-    if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.externalTrafficPolicy ??= 'Cluster';
-    if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
-    if (spec.type !== 'ExternalName') spec.internalTrafficPolicy ??= 'Cluster';
     if (typeof spec.clusterIP === 'string' && spec.clusterIP && !Array.isArray(spec.clusterIPs)) spec.clusterIPs = [spec.clusterIP];
   },
   prepareForCreate(o) {
@@ -101,18 +172,12 @@ export const serviceDef: ResourceDef = {
   },
   prepareForUpdate(o, old) {
     keepStatus(o, old);
-    // Allocated values the client omitted are carried over, as the service REST layer does.
     const spec = ensureObj(o, 'spec');
     const oldSpec = obj(old.spec);
-    if (spec.type === oldSpec.type && spec.type !== 'ExternalName') {
-      for (const k of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy']) if (spec[k] === undefined && oldSpec[k] !== undefined) spec[k] = clone(oldSpec[k]);
-      const oldPorts = arr(oldSpec.ports).map(obj);
-      for (const p of arr(spec.ports)) {
-        if (!isObject(p) || p.nodePort) continue;
-        const match = oldPorts.find((q) => q.port === p.port && (q.protocol ?? 'TCP') === (p.protocol ?? 'TCP') && q.nodePort);
-        if (match && (spec.type === 'NodePort' || spec.type === 'LoadBalancer')) p.nodePort = match.nodePort;
-      }
-    }
+    dropTypeDependentFields(spec, oldSpec);
+    // A load-balancer status means nothing once the Service is no longer a LoadBalancer.
+    if (spec.type !== 'LoadBalancer') ensureObj(o, 'status').loadBalancer = {};
+    patchAllocatedValues(spec, oldSpec);
   },
   prepareForStatusUpdate(o, old) {
     o.spec = clone(old.spec);
