@@ -84,6 +84,8 @@ export class InProcessClient implements ApiClient {
           return toStorageVersion(def, serverSideApply(def, r.version, live, patch as KObject, manager, !!opts.force, now, subresource, name, ns), r.version);
         }
         if (!cur) throw errors.notFound({ group: def.group, resource: def.plural }, name);
+        // The scale subresource is patched as an autoscaling/v1 Scale, as over HTTP.
+        if (subresource === 'scale') return applyScale(def, cur, applyPatchOfType(type, def, toScale(def, cur), patch, 'autoscaling', 'Scale'));
         return toStorageVersion(def, applyPatchOfType(type, def, toRequestVersion(def, cur, r.version), patch, def.group, def.kind), r.version);
       },
       {
@@ -94,7 +96,7 @@ export class InProcessClient implements ApiClient {
         ...(type === 'apply' ? {} : { managedFields: this.tracker(def, r.version, manager, subresource) }),
       },
     );
-    return toRequestVersion(def, out, r.version);
+    return subresource === 'scale' ? toScale(def, out) : toRequestVersion(def, out, r.version);
   }
 
   async delete(r: ResourceRef, ns: string | undefined, name: string, opts: DeleteOpts = {}): Promise<KObject> {

@@ -179,3 +179,20 @@ describe('ObjectStore', () => {
     assert.deepEqual(seen, ['MODIFIED', 'DELETED']);
   });
 });
+
+describe('InProcessClient', () => {
+  test('a scale patch works on the Scale view and answers with a Scale', async () => {
+    const { InProcessClient } = await import('./inprocess-client');
+    const s = await makeStore();
+    const client = new InProcessClient({ registry, store: s, clock: { now: () => new Date('2026-11-28T10:00:00Z') }, connectors: new Map() });
+    const ref = { group: 'apps', version: 'v1', plural: 'deployments' };
+    await client.create(ref, 'default', {
+      metadata: { name: 'd' },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+    });
+    const scale = await client.patch(ref, 'default', 'd', 'merge', { spec: { replicas: 4 } }, {}, 'scale');
+    assert.equal(scale.kind, 'Scale');
+    assert.deepEqual(scale.spec, { replicas: 4 });
+    assert.equal(((await client.get(ref, 'default', 'd')).spec as { replicas: number }).replicas, 4);
+  });
+});
