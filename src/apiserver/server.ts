@@ -11,6 +11,7 @@ import { handleResource } from './handlers/rest';
 import { parseResourcePath } from './http/request-info';
 import { writeError, writeJson } from './http/respond';
 import { openapiResponse } from './openapi/handler';
+import { answerHealth, type HealthCheck, type HealthEndpoint } from './health';
 import type { Metrics } from './metrics';
 
 export interface ApiServerOptions {
@@ -22,8 +23,8 @@ export interface ApiServerOptions {
   deps: ApiDeps;
   log: Logger;
   metrics: Metrics;
-  /** Checks /readyz runs besides "the server listens". */
-  readyChecks?: () => Record<string, boolean>;
+  /** The checks behind /healthz, /livez and /readyz. */
+  health: Record<HealthEndpoint, HealthCheck[]>;
 }
 
 export const serverVersion = {
@@ -38,12 +39,21 @@ export const serverVersion = {
   platform: 'linux/amd64',
 };
 
-const healthPaths = new Set(['/healthz', '/livez', '/readyz']);
+const healthPaths = new Set(['healthz', 'livez', 'readyz']);
+
+/** Thrown for a target with repeated slashes: answered with a redirect to the clean path. */
+class Redirect {
+  constructor(readonly location: string) {}
+}
 
 /** The request target as a URL; anything unparsable is the client's fault (400). */
 function requestUrl(target: string | undefined): URL {
   const t = target ?? '/';
-  if (!t.startsWith('/') || t.startsWith('//')) throw errors.badRequest(`malformed request target ${JSON.stringify(t.slice(0, 100))}`);
+  if (!t.startsWith('/')) throw errors.badRequest(`malformed request target ${JSON.stringify(t.slice(0, 100))}`);
+  // Like Go's mux: //api and /api//v1 are redirected to their cleaned path.
+  const q = t.indexOf('?');
+  const path = q < 0 ? t : t.slice(0, q);
+  if (path.includes('//')) throw new Redirect(path.replace(/\/{2,}/g, '/') + (q < 0 ? '' : t.slice(q)));
   try {
     return new URL(t, 'https://berth');
   } catch (err) {
@@ -58,7 +68,8 @@ export class ApiServer {
   constructor(private readonly opts: ApiServerOptions) {}
 
   async start(signal: AbortSignal): Promise<void> {
-    const server = createServer({ cert: this.opts.certPem, key: this.opts.keyPem }, (req, res) => {
+    // Go's default header limit is 1 MiB; Node's 16 KiB would refuse large tokens or cookies.
+    const server = createServer({ cert: this.opts.certPem, key: this.opts.keyPem, maxHeaderSize: 1 << 20 }, (req, res) => {
       // dispatch answers every error itself; this catch is the last line of defence for the process.
       this.dispatch(req, res).catch((err: unknown) => {
         this.opts.log.error({ err }, 'request handler failed');
@@ -113,9 +124,14 @@ export class ApiServer {
       if (info) {
         await handleResource(this.opts.deps, { req, res, url, info, user: access.user, userAgent: String(req.headers['user-agent'] ?? '') });
       } else {
-        this.nonResource(req, res, url);
+        await this.nonResource(req, res, url);
       }
     } catch (err) {
+      if (err instanceof Redirect) {
+        res.writeHead(301, { Location: err.location, 'Content-Type': 'text/html; charset=utf-8' });
+        res.end(`<a href="${err.location.replace(/[<>"&]/g, '')}">Moved Permanently</a>.\n`);
+        return;
+      }
       const apiErr = err instanceof ApiError ? err : asApiError(err);
       if (apiErr.code >= 500) this.opts.log.error({ err, method, path: url.pathname }, 'request failed');
       writeError(res, apiErr);
@@ -125,10 +141,18 @@ export class ApiServer {
     }
   }
 
-  private nonResource(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  private async nonResource(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    const base = `/${path.split('/')[1] ?? ''}`;
-    if (healthPaths.has(base)) return this.health(res, path, url);
+    const [first = '', ...rest] = path.split('/').filter(Boolean);
+    if (healthPaths.has(first)) {
+      const endpoint = first as HealthEndpoint;
+      return answerHealth(res, endpoint, rest, url.searchParams, this.opts.health[endpoint]);
+    }
+    // Everything else here is read-only, as upstream's routes are.
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      throw errors.methodNotAllowed();
+    }
     if (path === '/version') return writeJson(res, 200, serverVersion);
     if (path === '/metrics') {
       const text = this.opts.metrics.render();
@@ -136,7 +160,7 @@ export class ApiServer {
       res.end(text);
       return;
     }
-    if (path.startsWith('/openapi/')) {
+    if (path.startsWith('/openapi/') || path === '/swagger-2.0.0.pb-v1') {
       const r = openapiResponse(url.pathname + url.search, String(req.headers.accept ?? ''), this.opts.deps.registry.defs, String(req.headers['if-none-match'] ?? ''));
       res.writeHead(r.status, r.headers);
       res.end(r.body);
@@ -156,27 +180,5 @@ export class ApiServer {
       return writeJson(res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/readyz', '/metrics', '/openapi/v2', '/openapi/v3', '/version'] });
     }
     throw errors.pathNotFound();
-  }
-
-  private health(res: ServerResponse, path: string, url: URL): void {
-    const checks: Record<string, boolean> = { ping: true, log: true, etcd: true, ...(this.opts.readyChecks?.() ?? {}) };
-    const parts = path.split('/').filter(Boolean);
-    if (parts.length === 2) {
-      const name = parts[1] ?? '';
-      if (!(name in checks)) throw errors.pathNotFound();
-      const ok = checks[name];
-      res.writeHead(ok ? 200 : 500, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end(ok ? 'ok' : `internal server error: ${name} check failed`);
-      return;
-    }
-    const ok = Object.values(checks).every(Boolean);
-    let body = ok ? 'ok' : `${parts[0] ?? 'healthz'} check failed`;
-    if (url.searchParams.has('verbose')) {
-      body = `${Object.entries(checks)
-        .map(([k, v]) => `[${v ? '+' : '-'}]${k} ${v ? 'ok' : 'failed'}`)
-        .join('\n')}\n${parts[0] ?? ''} check ${ok ? 'passed' : 'failed'}`;
-    }
-    res.writeHead(ok ? 200 : 500, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
-    res.end(body);
   }
 }

@@ -22,7 +22,9 @@ export function parseFlags(argv: string[], specs: FlagSpec[]): { values: Map<str
     const spec = specs.find((s) => s.name === name);
     if (!spec) throw new Error(`unknown flag --${name} (see --help)`);
     if (spec.boolean) {
-      values.set(name, eq > 0 ? a.slice(eq + 1) : 'true');
+      const v = eq > 0 ? a.slice(eq + 1) : 'true';
+      if (v !== 'true' && v !== 'false') throw new Error(`flag --${name} takes no value, or =true / =false (got "${v}")`);
+      values.set(name, v);
       continue;
     }
     const v = eq > 0 ? a.slice(eq + 1) : argv[++i];

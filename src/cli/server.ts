@@ -1,9 +1,8 @@
 // `berth server`: composes store, API server and controllers in one process.
 import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { ensureAdminToken } from '../apiserver/auth';
 import { bootstrap } from '../apiserver/bootstrap';
 import { admissionPlugins } from '../apiserver/admission/plugins';
@@ -16,10 +15,12 @@ import { ApiServer } from '../apiserver/server';
 import { InProcessClient } from '../apiserver/inprocess-client';
 import { startCompactor } from '../apiserver/compactor';
 import { startControllers } from '../controllers/manager';
-import { randomIds, systemClock } from '../machinery/clock';
+import { type Clock, randomIds, systemClock } from '../machinery/clock';
 import { allResources } from '../machinery/resources';
 import { openBackend } from '../store';
+import type { Backend } from '../store/backend';
 import { type FlagSpec, flagHelp, parseFlags } from './flags';
+import { clientUrl, type Listen, parseListen, type ServingNames, servingNames } from './listen';
 
 const specs: FlagSpec[] = [
   { name: 'data-dir', help: 'Directory for the store, certificates, token and kubeconfig', default: process.env.BERTH_DATA_DIR ?? '.berth' },
@@ -30,21 +31,26 @@ const specs: FlagSpec[] = [
   { name: 'compaction-interval', help: 'How often store history is compacted (a duration: 300s, 5m, 1h)', default: '5m' },
 ];
 
-function parseListen(v: string): { host: string; port: number } {
-  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(v);
-  if (!m) throw new Error(`--listen "${v}" is not HOST:PORT (e.g. 127.0.0.1:6443)`);
-  const port = Number(m[2]);
-  if (port > 65535) throw new Error(`--listen "${v}": port must be 0-65535`);
-  return { host: m[1] || '0.0.0.0', port };
-}
-
 function parseDuration(flag: string, v: string): number {
   const m = /^(\d+)(ms|s|m|h)$/.exec(v);
   if (!m) throw new Error(`--${flag} "${v}" is not a duration like 500ms, 30s, 5m or 1h`);
   const n = Number(m[1]);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
   if (n === 0) throw new Error(`--${flag} must be greater than zero`);
+  // Timers cannot wait longer than 2^31-1 ms (about 24 days); longer would fire at once.
+  if (n * unit > 2 ** 31 - 1) throw new Error(`--${flag} "${v}" is too long: at most 596h`);
   return n * unit;
+}
+
+/** SIGTERM/SIGINT as a promise, listening from the very start so start-up can be interrupted. */
+function watchSignals(): { stop: Promise<string>; dispose(): void } {
+  let done: (sig: string) => void = () => undefined;
+  const stop = new Promise<string>((r) => (done = r));
+  const onTerm = () => done('SIGTERM');
+  const onInt = () => done('SIGINT');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  return { stop, dispose: () => (process.off('SIGTERM', onTerm), process.off('SIGINT', onInt)) };
 }
 
 export async function runServer(argv: string[]): Promise<number> {
@@ -54,25 +60,49 @@ export async function runServer(argv: string[]): Promise<number> {
     return 0;
   }
   const started = performance.now();
-  // Registered first, so a SIGTERM during start-up still shuts down cleanly.
-  const stopRequested = new Promise<string>((done) => {
-    process.once('SIGTERM', () => done('SIGTERM'));
-    process.once('SIGINT', () => done('SIGINT'));
-  });
-  const dataDir = resolve(values.get('data-dir') ?? '.berth');
-  const { host, port } = parseListen(values.get('listen') ?? '');
-  const compactionMs = parseDuration('compaction-interval', values.get('compaction-interval') ?? '5m');
-  const storeUrl = values.get('store') ?? `sqlite://${join(dataDir, 'state.db')}`;
-  const log = pino({ level: values.get('log-level') ?? 'info', base: { component: 'berth' } }, pino.destination(2));
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const signals = watchSignals();
+  try {
+    const dataDir = resolve(values.get('data-dir') ?? '.berth');
+    const listen = parseListen(values.get('listen') ?? '');
+    const compactionMs = parseDuration('compaction-interval', values.get('compaction-interval') ?? '5m');
+    const storeUrl = values.get('store') ?? `sqlite://${join(dataDir, 'state.db')}`;
+    const log = pino({ level: values.get('log-level') ?? 'info', base: { component: 'berth' } }, pino.destination(2));
+    const names = await servingNames(listen);
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const clock = systemClock;
+    const [pki, token] = await Promise.all([ensurePki(dataDir, { hostnames: names.hostnames, ips: names.ips, now: clock.now() }), ensureAdminToken(dataDir)]);
+    const backend = openBackend(storeUrl);
+    try {
+      await backend.ready;
+      await serve({ listen, names, dataDir, storeUrl, compactionMs, log, clock, pki, token, backend, started, printEnv: values.get('print-env') === 'true', stop: signals.stop });
+    } finally {
+      await backend.close();
+    }
+    return 0;
+  } finally {
+    signals.dispose();
+  }
+}
 
-  const clock = systemClock;
-  const [pki, token] = await Promise.all([
-    ensurePki(dataDir, { hostnames: [hostname()], ips: host !== '0.0.0.0' && host !== '::' && host !== '' ? [host].filter((h) => /[:.]/.test(h) && !/[a-z]/i.test(h)) : [], now: clock.now() }),
-    ensureAdminToken(dataDir),
-  ]);
-  const backend = openBackend(storeUrl);
-  await backend.ready;
+interface ServeOptions {
+  listen: Listen;
+  names: ServingNames;
+  dataDir: string;
+  storeUrl: string;
+  compactionMs: number;
+  log: Logger;
+  clock: Clock;
+  pki: { caCertPem: string; certPem: string; keyPem: string };
+  token: string;
+  backend: Backend;
+  started: number;
+  printEnv: boolean;
+  stop: Promise<string>;
+}
+
+/** Runs until a signal; any start-up failure stops what already started before it is reported. */
+async function serve(o: ServeOptions): Promise<void> {
+  const { listen, log, clock, backend } = o;
   const registry = new Registry(allResources);
   const store = new ObjectStore(backend, clock, randomIds, admissionPlugins(registry));
   const metrics = new Metrics();
@@ -84,35 +114,46 @@ export async function runServer(argv: string[]): Promise<number> {
   const abort = new AbortController();
   // Every component and informer listens for shutdown on this one signal.
   setMaxListeners(0, abort.signal);
-  const api = new ApiServer({ host, port, certPem: pki.certPem, keyPem: pki.keyPem, tokens: [token], deps, log, metrics });
+  let controllersReady = false;
+  const storeCheck = { name: 'etcd', check: async () => (await backend.currentRevision()) >= 0 };
+  const base = [{ name: 'ping', check: async () => true }, { name: 'log', check: async () => true }, storeCheck];
+  const health = {
+    healthz: base,
+    livez: base,
+    readyz: [...base, { name: 'informer-sync', check: async () => controllersReady }, { name: 'shutdown', check: async () => !abort.signal.aborted }],
+  };
+  const api = new ApiServer({ host: listen.host, port: listen.port, certPem: o.pki.certPem, keyPem: o.pki.keyPem, tokens: [o.token], deps, log, metrics, health });
+  await startListening(api, listen, abort.signal);
+  let controllers: { stopped: Promise<void> } | undefined;
   try {
-    await api.start(abort.signal);
+    const port = api.address?.port ?? listen.port;
+    await bootstrap(store, registry, { ip: o.names.advertise, port });
+    const running = startControllers({ client: new InProcessClient(deps), registry, clock, log, signal: abort.signal, caPem: o.pki.caCertPem });
+    controllers = running;
+    void running.ready.then(() => (controllersReady = true));
+    startCompactor(backend, clock, log, abort.signal, o.compactionMs);
+    const server = clientUrl(listen, port);
+    const kubeconfig = join(o.dataDir, 'kubeconfig.yaml');
+    await writeKubeconfig(kubeconfig, { server, caPem: o.pki.caCertPem, token: o.token, clusterName: 'berth', user: 'admin', context: 'berth' });
+    log.info({ server, store: o.storeUrl.replace(/\/\/.*@/, '//***@'), kubeconfig, ms: Math.round(performance.now() - o.started) }, 'berth is ready');
+    if (o.printEnv) console.log(`Berth is serving the Kubernetes API at ${server}\nPoint kubectl at it:\n\n  export KUBECONFIG=${kubeconfig}\n  kubectl get namespaces\n`);
+    log.info({ signal: await o.stop }, 'shutting down');
+  } finally {
+    abort.abort();
+    await api.stop();
+    await controllers?.stopped;
+  }
+}
+
+async function startListening(api: ApiServer, l: Listen, signal: AbortSignal): Promise<void> {
+  try {
+    await api.start(signal);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new Error(`cannot listen on ${host}:${port}: the port is in use (another berth server?); stop it or pass --listen ${host}:PORT`, { cause: err });
-    if (code === 'EADDRNOTAVAIL') throw new Error(`cannot listen on ${host}:${port}: no local interface has that address; pass --listen 127.0.0.1:${port}`, { cause: err });
-    if (code === 'EACCES') throw new Error(`cannot listen on ${host}:${port}: permission denied; use a port above 1023`, { cause: err });
+    const where = `${l.host}:${l.port}`;
+    if (code === 'EADDRINUSE') throw new Error(`cannot listen on ${where}: the port is in use (another berth server?); stop it or pass --listen ${l.host}:PORT`, { cause: err });
+    if (code === 'EADDRNOTAVAIL') throw new Error(`cannot listen on ${where}: no local interface has that address; pass --listen 127.0.0.1:${l.port}`, { cause: err });
+    if (code === 'EACCES') throw new Error(`cannot listen on ${where}: permission denied; use a port above 1023`, { cause: err });
     throw err;
   }
-  const addr = api.address;
-  const wildcard = host === '0.0.0.0' || host === '' || host === '::';
-  const shownHost = wildcard ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  await bootstrap(store, registry, { ip: wildcard || host === 'localhost' ? '127.0.0.1' : host, port: addr?.port ?? port });
-  const client = new InProcessClient(deps);
-  const controllers = startControllers({ client, registry, clock, log, signal: abort.signal, caPem: pki.caCertPem });
-  startCompactor(backend, clock, log, abort.signal, compactionMs);
-  const server = `https://${shownHost}:${addr?.port ?? port}`;
-  const kubeconfig = join(dataDir, 'kubeconfig.yaml');
-  await writeKubeconfig(kubeconfig, { server, caPem: pki.caCertPem, token, clusterName: 'berth', user: 'admin', context: 'berth' });
-  log.info({ server, store: storeUrl.replace(/\/\/.*@/, '//***@'), kubeconfig, ms: Math.round(performance.now() - started) }, 'berth is ready');
-  if (values.get('print-env') === 'true') {
-    console.log(`Berth is serving the Kubernetes API at ${server}\nPoint kubectl at it:\n\n  export KUBECONFIG=${kubeconfig}\n  kubectl get namespaces\n`);
-  }
-
-  log.info({ signal: await stopRequested }, 'shutting down');
-  abort.abort();
-  await api.stop();
-  await controllers.stopped;
-  await backend.close();
-  return 0;
 }

@@ -33,8 +33,8 @@ function rawGet(target: string): Promise<number> {
 }
 
 describe('request targets', () => {
-  test('"//" and a malformed percent-escape are 400s, and the server stays up', async () => {
-    assert.equal(await rawGet('//'), 400);
+  test('"//" redirects (as Go\'s mux does), a malformed percent-escape is 400, and the server stays up', async () => {
+    assert.equal(await rawGet('//'), 301);
     assert.equal(await rawGet('/api/v1/namespaces/%zz/pods'), 400);
     assert.equal((await b.request('GET', '/readyz')).status, 200);
   });
@@ -138,5 +138,25 @@ describe('list and watch options', () => {
     const r = await httpsJson(b, 'DELETE', `/api/v1/namespaces/${ns}/pods/grace`, { gracePeriodSeconds: -5 });
     assert.equal(r.status, 200, r.text);
     assert.equal((await httpsJson(b, 'GET', `/api/v1/namespaces/${ns}/pods/grace`)).status, 404);
+  });
+});
+
+describe('non-resource paths', () => {
+  test('health: verbose lists checks, exclude marks them, unknown excludes warn, deep paths 404', async () => {
+    const v = await b.request('GET', '/readyz?verbose&exclude=etcd&exclude=nope');
+    assert.equal(v.status, 200);
+    assert.match(v.text, /^\[\+\]ping ok$/m);
+    assert.match(v.text, /^\[\+\]etcd excluded: ok$/m);
+    assert.match(v.text, /^\[\+\]informer-sync ok$/m);
+    assert.match(v.text, /^warn: some health checks cannot be excluded: no matches for "nope"$/m);
+    assert.match(v.text, /^readyz check passed$/m);
+    assert.equal((await b.request('GET', '/livez/etcd')).text, 'ok');
+    assert.equal((await b.request('GET', '/healthz/etcd/x')).status, 404);
+  });
+
+  test('read-only paths refuse other methods with 405; doubled slashes redirect', async () => {
+    assert.equal((await b.request('POST', '/version', {})).status, 405);
+    assert.equal((await b.request('DELETE', '/apis/apps/v1')).status, 405);
+    assert.equal(await rawGet('//api'), 301);
   });
 });
