@@ -296,7 +296,11 @@ function main() {
       // enum values upstream appends to an enum's description; kubernetes-models has both.
       // Where neither has one, kubectl explain shows the referenced type's description alone.
       const kmProp = kmInfo?.props[a.baseName];
-      let doc = info.propDocs[a.name] || kmProp?.doc;
+      // For IntOrString/Time fields client-node's JSDoc is the type's, not the field's: prefer
+      // kubernetes-models' field text there.
+      const own = info.propDocs[a.name];
+      const typeDoc = own !== undefined && /^(IntOrString is a type|MicroTime is version of Time|Time is a wrapper)/.test(own);
+      let doc = (typeDoc ? kmProp?.doc : undefined) || own || kmProp?.doc;
       const values = /\n\nPossible enum values:\n[\s\S]*$/.exec(kmProp?.doc ?? '');
       if (doc && values && !doc.includes('Possible enum values:')) doc += values[0];
       if (doc) s = { description: doc, ...s };
