@@ -323,6 +323,8 @@ function specOf(o: KObject): unknown {
 }
 
 function withoutVolatile(o: KObject): unknown {
-  const { managedFields: _mf, resourceVersion: _rv, ...meta } = o.metadata;
+  // managedFields count: a write that only renames a manager or resets them is a change. A true
+  // no-op recomputes them equal (entry times move only when the writer's fields change).
+  const { resourceVersion: _rv, ...meta } = o.metadata;
   return { ...o, metadata: meta };
 }

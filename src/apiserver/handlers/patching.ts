@@ -60,11 +60,15 @@ export function trackUpdate(
 ): ManagedFieldsEntry[] | undefined {
   // Field sets are tracked in the version the writer used (HPA v1 vs v2 name fields differently).
   const inVersion = (o: KObject) => toRequestVersion(def, o, version);
-  return recordUpdate(old && inVersion(old), inVersion(next), {
+  const mf = recordUpdate(old && inVersion(old), inVersion(next), {
     manager,
     now,
     apiVersion: apiVersionOf(def, version),
     gvk: { group: def.group, version, kind: def.kind },
     ...(subresource ? { subresource } : {}),
   });
+  // The store keeps whatever the request carried when told nothing: a reset ([] or [{}]) or
+  // entries that did not decode must not be stored as they came.
+  if (!mf) delete next.metadata.managedFields;
+  return mf;
 }

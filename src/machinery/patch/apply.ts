@@ -8,7 +8,7 @@ import { pathString, type FieldSet } from './fieldpath';
 import { comparable, trackUpdate, type UpdateOpts } from './managed-fields';
 import { capManagers, decodeManaged, encodeManaged, managerId, printManager, resetSet, rfc3339, stripSet, type Managed, type ManagerEntry } from './managers';
 import { schemaFor, type FieldSchema } from './schema';
-import { compare, ensureNamedFieldsAreMembers, merge, removeItems, toFieldSet } from './typed';
+import { appliedConfigErrors, compare, ensureNamedFieldsAreMembers, merge, removeItems, toFieldSet } from './typed';
 import { deepEqual } from './json-util';
 import { allowedByLastApplied, MIGRATING_MANAGER, syncLastApplied, unexcused } from './last-applied';
 
@@ -46,6 +46,19 @@ function conflictError(conflicts: Conflict[]): ApiError {
   return new ApiError('Conflict', message, { causes });
 }
 
+/**
+ * ObjectToTyped's failure on the configuration, worded as upstream ("failed to create typed patch
+ * object (<ns>/<name>; <gvk>): <errors>"). Upstream lets it surface as a 500; it is the client's
+ * input, so Berth answers 400.
+ */
+function typedPatchError(applied: KObject, opts: ApplyOpts, errs: string[]): ApiError {
+  const [group, version] = typeof applied.apiVersion === 'string' && applied.apiVersion.includes('/') ? applied.apiVersion.split('/', 2) : ['', applied.apiVersion ?? opts.gvk.version ?? ''];
+  const kind = typeof applied.kind === 'string' ? applied.kind : opts.gvk.kind;
+  const where = `${applied.metadata?.namespace ?? ''}/${applied.metadata?.name ?? ''}; ${group ?? ''}/${version ?? ''}, Kind=${kind}`;
+  const detail = errs.length === 1 ? (errs[0] ?? '') : ['errors:', ...errs.map((e) => `  ${e}`)].join('\n');
+  return new ApiError('BadRequest', `failed to create typed patch object (${where}): ${detail}`);
+}
+
 /** Updater.prune: drop what this manager applied last time and no longer does, unless still owned. */
 function prune(merged: unknown, managed: Managed, lastSet: FieldSet | undefined, s: FieldSchema): unknown {
   if (!lastSet || lastSet.empty()) return merged;
@@ -73,6 +86,8 @@ export function applyPatch(live: KObject | undefined, applied: KObject, opts: Ap
     throw new ApiError('BadRequest', `Incorrect version specified in apply patch. Specified patch version: ${applied.apiVersion}, expected: ${opts.apiVersion}`);
   }
   const s = schemaFor(opts.gvk);
+  const invalid = appliedConfigErrors(comparable(applied), s);
+  if (invalid.length > 0) throw typedPatchError(applied, opts, invalid);
   const reset = resetSet(opts.subresource);
   const managed = decodeManaged(live?.metadata?.managedFields);
   const liveObj = comparable(live) ?? { metadata: {} };

@@ -209,16 +209,58 @@ export class FieldSet {
     return out;
   }
 
+  /**
+   * Decodes FieldsV1 as fieldpath.Set.FromJSON does. Client-written managedFields reach here, so a
+   * malformed key or a non-object value throws FieldsDecodeError (callers fall back, as upstream)
+   * rather than failing later in compareTokens; keys of an unknown kind are dropped, as upstream.
+   */
   static fromFieldsV1(v: unknown): FieldSet {
     const s = new FieldSet();
-    if (!isObject(v)) return s;
-    for (const [t, sub] of Object.entries(v)) {
-      if (t === '.') continue;
+    if (v === undefined || v === null) return s;
+    if (!isObject(v)) throw new FieldsDecodeError(`fields must be an object, got ${JSON.stringify(v)}`);
+    for (const [key, sub] of Object.entries(v)) {
+      if (key === '.') continue;
+      const t = parseToken(key);
+      if (t === undefined) continue;
       const c = FieldSet.fromFieldsV1(sub);
       if (isObject(sub) && Object.prototype.hasOwnProperty.call(sub, '.')) s.members.add(t);
-      if (!c.empty()) s.children.set(t, c);
+      // Keys written differently (k: fields in another order) name one element: merge them.
+      const prev = s.children.get(t);
+      if (!c.empty()) s.children.set(t, prev ? prev.union(c) : c);
       else s.members.add(t);
     }
     return s;
+  }
+}
+
+export class FieldsDecodeError extends Error {}
+
+/** DeserializePathElement: the normalized token for a FieldsV1 key, undefined for an unknown kind. */
+function parseToken(key: string): string | undefined {
+  if (key.length < 2) throw new FieldsDecodeError('key must be 2 characters long');
+  if (key[1] !== ':') throw new FieldsDecodeError(`missing colon: ${key}`);
+  const body = key.slice(2);
+  const json = (): unknown => {
+    try {
+      return JSON.parse(body) as unknown;
+    } catch (e) {
+      throw new FieldsDecodeError(`parsing key as path element: ${(e as Error).message}`);
+    }
+  };
+  switch (key[0]) {
+    case 'f':
+      return key;
+    case 'v':
+      return valueToken(json());
+    case 'k': {
+      const k = json();
+      if (!isObject(k)) throw new FieldsDecodeError(`parsing key as path element: key must be an object: ${body}`);
+      return keyToken(k);
+    }
+    case 'i':
+      if (!/^[+-]?\d+$/.test(body)) throw new FieldsDecodeError(`strconv.Atoi: parsing ${JSON.stringify(body)}: invalid syntax`);
+      return indexToken(Number(body));
+    default:
+      return undefined;
   }
 }

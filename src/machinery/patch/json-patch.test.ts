@@ -59,6 +59,25 @@ describe('applyJsonPatch', () => {
     const ops = Array.from({ length: 10001 }, () => ({ op: 'test', path: '/a', value: 1 }));
     assert.throws(() => applyJsonPatch({ a: 1 }, ops), (e: unknown) => e instanceof ApiError && e.code === 413);
   });
+  test('422 once copies add more than 3 MiB (AccumulatedCopySizeLimit), before memory runs out', () => {
+    // Each op copies /a into itself, doubling it: 40 steps would need about a terabyte.
+    const ops = Array.from({ length: 40 }, () => ({ op: 'copy', from: '/a', path: '/a/-' }));
+    let cause = '';
+    assert.throws(
+      () => applyJsonPatch({ a: ['x'.repeat(1000)] }, ops),
+      (e: unknown) => {
+        cause = e instanceof ApiError && e.code === 422 ? (e.cause as Error).message : '';
+        return cause !== '';
+      },
+    );
+    const m = /^Unable to complete the copy, the accumulated size increase of copy is (\d+), exceeding the limit 3145728$/.exec(cause);
+    assert.ok(m, cause);
+    assert.ok(Number(m[1]) > 3145728 && Number(m[1]) < 2 * 3145728 + 2048);
+  });
+  test('copies under the limit still apply', () => {
+    const ops = Array.from({ length: 5 }, () => ({ op: 'copy', from: '/a', path: '/a/-' }));
+    assert.equal((applyJsonPatch({ a: [1] }, ops) as { a: unknown[] }).a.length, 6);
+  });
   test('does not mutate its input', () => {
     const doc = { a: { b: 1 } };
     applyJsonPatch(doc, [{ op: 'replace', path: '/a/b', value: 2 }]);

@@ -5,10 +5,13 @@
 import { ApiError } from '../errors';
 import { isObject, type JsonObject } from '../types';
 import { patchBadRequest, patchNotApplied } from './errors';
-import { clone, deepEqual, goJsonKind, hasKey, setKey } from './json-util';
+import { clone, deepEqual, goJsonKind, goJsonSize, hasKey, setKey } from './json-util';
 
 /** kube-apiserver's cap on operations in one JSON patch. */
 export const MAX_JSON_PATCH_OPERATIONS = 10000;
+
+/** JSONPatchMaxCopyBytes, json-patch's AccumulatedCopySizeLimit: else self-copies double the document each step. */
+export const MAX_JSON_PATCH_COPY_BYTES = 3 * 1024 * 1024;
 
 type Container = { kind: 'object'; obj: JsonObject } | { kind: 'array'; arr: unknown[] };
 
@@ -119,7 +122,10 @@ const fromOf = (op: Op) => readString(op, 'from', `operation, missing from field
 /** An absent "value" becomes JSON null, as the Go library's nil node marshals. */
 const valueOf = (op: Op): unknown => (op.value === undefined ? null : clone(op.value));
 
-function applyOne(state: { root: Container }, op: Op): void {
+/** The document, and the bytes copy operations have added so far. */
+type PatchState = { root: Container; copied: number };
+
+function applyOne(state: PatchState, op: Op): void {
   const kind = typeof op.op === 'string' ? op.op : 'unknown';
   const withPath = (prefix: string, keepErr: boolean): string => {
     try {
@@ -238,6 +244,10 @@ function applyOne(state: { root: Container }, op: Op): void {
       const path = withPath('copy operation failed to decode path', false);
       const dst = findObject(state.root, path);
       if (!dst) throw new OpError(`copy operation does not apply: doc is missing destination path: ${path}: ${MISSING}`);
+      state.copied += goJsonSize(val);
+      if (state.copied > MAX_JSON_PATCH_COPY_BYTES) {
+        throw new OpError(`Unable to complete the copy, the accumulated size increase of copy is ${state.copied}, exceeding the limit ${MAX_JSON_PATCH_COPY_BYTES}`);
+      }
       try {
         add(dst[0], dst[1], clone(val) ?? null);
       } catch (e) {
@@ -275,7 +285,7 @@ export function applyJsonPatch(doc: unknown, patch: unknown): unknown {
   const ops = validateJsonPatchDocument(patch);
   const root = wrap(clone(doc));
   if (!root) throw patchNotApplied('json: document is not an object or array');
-  const state = { root };
+  const state: PatchState = { root, copied: 0 };
   for (const op of ops) {
     try {
       applyOne(state, op);

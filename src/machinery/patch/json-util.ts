@@ -20,3 +20,10 @@ export function goJsonKind(v: unknown): string {
   if (typeof v === 'boolean') return 'bool';
   return typeof v;
 }
+
+/** Bytes of a value as Go's encoding/json writes it (HTML-safe escapes); a JSON null decodes to nil, size 0. */
+export function goJsonSize(v: unknown): number {
+  if (v === undefined || v === null) return 0;
+  const text = JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return Buffer.byteLength(text);
+}

@@ -2,7 +2,7 @@
 // fieldmanager: the writer gains the fields it added or changed, every other manager loses them,
 // and removed fields leave every owner. Objects nobody tracked before stay untracked.
 import { isObject, type KObject, type ManagedFieldsEntry } from '../types';
-import { capManagers, decodeManaged, encodeManaged, managerId, resetSet, rfc3339, stripSet, type Managed } from './managers';
+import { capManagers, decodeManaged, encodeManaged, tryDecodeManaged, managerId, resetSet, rfc3339, stripSet, type Managed } from './managers';
 import { schemaFor } from './schema';
 import { compare } from './typed';
 
@@ -62,17 +62,35 @@ export function trackUpdate(managed: Managed, old: KObject | undefined, updated:
 }
 
 /**
+ * isResetManagedFields: `managedFields: []` or `[{}]` asks the server to forget every owner
+ * (an entry whose fields all hold zero values counts as `{}`, as Go compares it).
+ */
+export function isResetManagedFields(mf: unknown): boolean {
+  if (!Array.isArray(mf)) return false;
+  if (mf.length === 0) return true;
+  const [only] = mf as unknown[];
+  return mf.length === 1 && isObject(only) && Object.values(only).every((v) => v === '' || v === null || v === undefined);
+}
+
+/**
  * The managedFields to store after a non-apply write of `updated` over `old` (undefined on
- * create). Entries sent in the request win over the live ones (clients may rewrite them), except
- * on subresources. An existing object without managedFields stays untracked (undefined).
+ * create); undefined means the object carries none. Entries sent in the request win over the live
+ * ones (clients may rewrite them) unless they do not decode, except on subresources. A reset
+ * request, like an existing object without managedFields, leaves the object untracked.
  */
 export function recordUpdate(old: KObject | undefined, updated: KObject, opts: UpdateOpts): ManagedFieldsEntry[] | undefined {
-  let managed = decodeManaged(updated.metadata?.managedFields);
-  if (managed.size === 0 || opts.subresource) managed = decodeManaged(old?.metadata?.managedFields);
+  const sent: unknown = updated.metadata?.managedFields;
+  const live = (): Managed => decodeManaged(old?.metadata?.managedFields);
+  let managed: Managed;
+  if (opts.subresource) managed = live();
+  else if (isResetManagedFields(sent)) managed = new Map();
+  else {
+    const decoded = tryDecodeManaged(sent as ManagedFieldsEntry[] | undefined);
+    managed = decoded && decoded.size > 0 ? decoded : live();
+  }
   if (managed.size === 0 && old?.metadata?.uid) return undefined;
   trackUpdate(managed, old, updated, opts);
   capManagers(managed);
   const out = encodeManaged(managed);
   return out.length > 0 ? out : undefined;
 }
-

@@ -1,8 +1,8 @@
 // managedFields entries decoded into per-manager field sets and back, as k8s.io/apiserver's
 // fieldmanager keeps them: one entry per manager+operation+apiVersion(Update only)+subresource,
 // sorted Apply before Update, then by time, manager, apiVersion, subresource.
-import type { ManagedFieldsEntry } from '../types';
-import { FieldSet, fieldToken, type Path } from './fieldpath';
+import { isObject, type ManagedFieldsEntry } from '../types';
+import { FieldSet, FieldsDecodeError, fieldToken, type Path } from './fieldpath';
 
 export interface ManagerEntry {
   manager: string;
@@ -31,23 +31,41 @@ export function printManager(e: ManagerEntry): string {
   return s;
 }
 
-export function decodeManaged(entries: readonly ManagedFieldsEntry[] | undefined): Managed {
+/**
+ * DecodeManagedFields: undefined when any entry is malformed, as upstream fails the whole decode
+ * (callers then fall back to the live object's entries instead of answering 500).
+ */
+export function tryDecodeManaged(entries: readonly ManagedFieldsEntry[] | undefined): Managed | undefined {
+  if (entries !== undefined && entries !== null && !Array.isArray(entries)) return undefined;
   const out: Managed = new Map();
   for (const e of entries ?? []) {
-    if (e.operation !== 'Apply' && e.operation !== 'Update') continue;
+    if (!isObject(e) || (e.operation !== 'Apply' && e.operation !== 'Update')) return undefined;
+    if (typeof e.apiVersion !== 'string' || e.apiVersion === '' || e.fieldsType !== 'FieldsV1') return undefined;
+    let set: FieldSet;
+    try {
+      set = FieldSet.fromFieldsV1(e.fieldsV1);
+    } catch (err) {
+      if (err instanceof FieldsDecodeError) return undefined;
+      throw err;
+    }
     const entry: ManagerEntry = {
-      manager: e.manager ?? '',
+      manager: typeof e.manager === 'string' ? e.manager : '',
       operation: e.operation,
-      apiVersion: e.apiVersion ?? '',
-      set: FieldSet.fromFieldsV1(e.fieldsV1),
-      ...(e.subresource ? { subresource: e.subresource } : {}),
-      ...(e.time ? { time: e.time } : {}),
+      apiVersion: e.apiVersion,
+      set,
+      ...(typeof e.subresource === 'string' && e.subresource ? { subresource: e.subresource } : {}),
+      ...(typeof e.time === 'string' && e.time ? { time: e.time } : {}),
     };
     const id = managerId(entry);
     const prev = out.get(id);
     out.set(id, prev ? { ...entry, set: prev.set.union(entry.set) } : entry);
   }
   return out;
+}
+
+/** The live object's entries; ones that do not decode count as none (decodeLiveManagedFields). */
+export function decodeManaged(entries: readonly ManagedFieldsEntry[] | undefined): Managed {
+  return tryDecodeManaged(entries) ?? new Map();
 }
 
 const seconds = (t: string | undefined): number => (t ? Math.floor(Date.parse(t) / 1000) : 0);

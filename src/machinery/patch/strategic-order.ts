@@ -4,6 +4,7 @@
 import { isObject } from '../types';
 import { patchInternal, patchNotApplied } from './errors';
 import { goValue } from './go-format';
+import { sliceStable } from './go-sort';
 import { hasKey } from './json-util';
 
 export type ElemKind = 'map' | 'string' | 'number' | 'boolean' | 'null';
@@ -31,9 +32,18 @@ function keyValue(item: unknown, mergeKey: string, kind: ElemKind): unknown {
   return isObject(item) ? item[mergeKey] : undefined;
 }
 
-function indexIn(list: unknown[], item: unknown, mergeKey: string, kind: ElemKind): number {
-  const want = keyValue(item, mergeKey, kind);
-  return list.findIndex((v) => keyValue(v, mergeKey, kind) === want);
+/**
+ * Position of each key in `list` (first occurrence), so lookups are O(1): upstream's index() scans
+ * the list on every comparison, which is quadratic or worse on long lists. Map keys compare like
+ * Go's interface equality for JSON scalars (+0 and -0 are one key).
+ */
+function positions(list: unknown[], mergeKey: string, kind: ElemKind): Map<unknown, number> {
+  const at = new Map<unknown, number>();
+  list.forEach((v, i) => {
+    const k = keyValue(v, mergeKey, kind);
+    if (!at.has(k)) at.set(k, i);
+  });
+  return at;
 }
 
 function requireKey(item: unknown, mergeKey: string): void {
@@ -45,44 +55,44 @@ function requireKey(item: unknown, mergeKey: string): void {
 export function partition(merged: unknown[], by: unknown[], mergeKey: string): [unknown[], unknown[]] {
   const inPatch: unknown[] = [];
   const serverOnly: unknown[] = [];
+  if (!mergeKey) {
+    const present = new Set(by);
+    for (const v of merged) (present.has(v) ? inPatch : serverOnly).push(v);
+    return [inPatch, serverOnly];
+  }
+  // Upstream scans `by` for each item and fails at a non-map met before a match.
+  const badAt = by.findIndex((b) => !isObject(b));
+  const at = new Map<unknown, number>();
+  by.forEach((b, i) => {
+    if (isObject(b) && hasKey(b, mergeKey) && !at.has(b[mergeKey])) at.set(b[mergeKey], i);
+  });
   for (const v of merged) {
-    let found: boolean;
-    if (mergeKey) {
-      requireKey(v, mergeKey);
-      const want = (v as Record<string, unknown>)[mergeKey];
-      found = by.some((b) => {
-        if (!isObject(b)) throw patchInternal('value for key is not a map.');
-        return hasKey(b, mergeKey) && b[mergeKey] === want;
-      });
-    } else found = by.includes(v);
+    requireKey(v, mergeKey);
+    const i = at.get((v as Record<string, unknown>)[mergeKey]);
+    const found = i !== undefined && (badAt < 0 || i < badAt);
+    if (!found && badAt >= 0) throw patchInternal('value for key is not a map.');
     (found ? inPatch : serverOnly).push(v);
   }
   return [inPatch, serverOnly];
 }
 
 /**
- * Orders `toSort` by `order`. Upstream uses a stable sort whose comparator answers "less" whenever
- * either item is missing from `order`; for the short lists seen here Go runs insertion sort, which
- * this reproduces step for step.
+ * Orders `toSort` by `order` as normalizeSliceOrder does: sort.SliceStable with a comparator that
+ * answers "less" whenever either item is missing from `order`; $patch: delete items go last.
  */
 function sortByOrder(toSort: unknown[], order: unknown[], mergeKey: string, kind: ElemKind): unknown[] {
   let items = toSort;
   let toDelete: unknown[] = [];
   if (kind === 'map') {
-    for (const v of [...toSort, ...order]) requireKey(v, mergeKey);
+    for (const v of toSort) requireKey(v, mergeKey);
+    for (const v of order) requireKey(v, mergeKey);
     items = toSort.filter((v) => !(isObject(v) && v.$patch === 'delete'));
     toDelete = toSort.filter((v) => isObject(v) && v.$patch === 'delete');
   }
-  const a = [...items];
-  const less = (x: unknown, y: unknown): boolean => {
-    const ix = indexIn(order, x, mergeKey, kind);
-    const iy = indexIn(order, y, mergeKey, kind);
-    return ix >= 0 && iy >= 0 ? ix < iy : true;
-  };
-  for (let i = 1; i < a.length; i++) {
-    for (let j = i; j > 0 && less(a[j], a[j - 1]); j--) [a[j], a[j - 1]] = [a[j - 1], a[j]];
-  }
-  return [...a, ...toDelete];
+  const at = positions(order, mergeKey, kind);
+  const ranked = items.map((v) => ({ v, i: at.get(keyValue(v, mergeKey, kind)) ?? -1 }));
+  sliceStable(ranked, (x, y) => (x.i >= 0 && y.i >= 0 ? x.i < y.i : true));
+  return [...ranked.map((r) => r.v), ...toDelete];
 }
 
 export function normalizeElementOrder(
@@ -95,7 +105,9 @@ export function normalizeElementOrder(
 ): unknown[] {
   const right = sortByOrder(patchItems, patchOrder, mergeKey, kind);
   const left = sortByOrder(serverOnly, serverOrder, mergeKey, kind);
-  // Interleave: a server-only item goes before a patch item only when the live list says so.
+  // mergeSortedSlice: a server-only item goes before a patch item only when the live list says so.
+  const at = positions(serverOrder, mergeKey, kind);
+  const pos = (v: unknown): number => at.get(keyValue(v, mergeKey, kind)) ?? -1;
   const out: unknown[] = [];
   let i = 0;
   let j = 0;
@@ -103,8 +115,8 @@ export function normalizeElementOrder(
     if (i >= left.length) out.push(right[j++]);
     else if (j >= right.length) out.push(left[i++]);
     else {
-      const li = indexIn(serverOrder, left[i], mergeKey, kind);
-      const ri = indexIn(serverOrder, right[j], mergeKey, kind);
+      const li = pos(left[i]);
+      const ri = pos(right[j]);
       if (li >= 0 && ri >= 0 && li < ri) out.push(left[i++]);
       else out.push(right[j++]);
     }

@@ -3,7 +3,7 @@
 // are honoured and nulls that match nothing are dropped). Directives: $patch (replace|delete|merge),
 // $retainKeys, $setElementOrder/<field>, $deleteFromPrimitiveList/<field>; null deletes a key.
 import { isObject, type JsonObject } from '../types';
-import { patchBadRequest, patchInternal, patchNotApplied } from './errors';
+import { patchBadRequest, patchInternal } from './errors';
 import { goType, goValue } from './go-format';
 import { clone, hasKey, setKey } from './json-util';
 import { child, schemaFor, type FieldSchema } from './schema';
@@ -19,7 +19,6 @@ export const smpErrors = {
   badRetainKeys: () => patchBadRequest('invalid patch format of retainKeys'),
   badPrimitiveList: () => patchBadRequest('invalid patch format of primitive list'),
   badSetOrder: () => patchBadRequest('invalid patch format of setElementOrder list'),
-  retainKeysMismatch: () => patchNotApplied("patch content doesn't match retainKeys list"),
   badArgType: (expected: string, actual: unknown) => patchInternal(`expected a ${expected}, but received a ${goType(actual)}`),
   noMergeKey: (m: unknown, key: string) => patchInternal(`map: ${goValue(m)} does not contain declared merge key: ${key}`),
   badPatchType: (t: unknown, m: unknown) => patchInternal(`unknown patch type: ${goValue(t)} in map: ${goValue(m)}`),
@@ -60,7 +59,8 @@ function applyRetainKeys(original: JsonObject, patch: JsonObject): void {
   const keep = new Set<unknown>(list);
   for (const [k, v] of Object.entries(patch)) {
     if (v === null || k.startsWith(DELETE_PRIMITIVE) || k.startsWith(SET_ORDER)) continue;
-    if (!keep.has(k)) throw smpErrors.retainKeysMismatch();
+    // 1.32 answers a key outside the list with the same error as a malformed list (400).
+    if (!keep.has(k)) throw smpErrors.badRetainKeys();
   }
   for (const k of Object.keys(original)) if (!keep.has(k)) delete original[k];
 }
@@ -112,7 +112,7 @@ function mergeWithSetOrder(original: JsonObject, patch: JsonObject, schema: Fiel
     let merged: unknown[];
     if (foundOriginal && foundPatch) merged = mergeSliceHandler(o, p, fs, false);
     else if (foundOriginal) merged = o;
-    else if (foundPatch) merged = p;
+    else if (foundPatch) merged = removeDirectives(p) as unknown[];
     else continue;
     const [patchItems, serverOnly] = partition(merged, order, mergeKey);
     const kind = sliceElementType(o, p);
@@ -150,7 +150,9 @@ function mergeMap(original: JsonObject | undefined, patch: JsonObject, schema: F
     if (cur === undefined || kindOf(cur) !== kindOf(patchV)) {
       if (!isDeleteList) {
         discardNulls(patchV);
-        setKey(out, key, patchV);
+        const v = removeDirectives(patchV);
+        if (v === DROP) delete out[key];
+        else setKey(out, key, v);
       }
       continue;
     }
@@ -167,11 +169,28 @@ function mergeMap(original: JsonObject | undefined, patch: JsonObject, schema: F
 }
 
 function mergeSliceHandler(original: unknown[], patch: unknown[], fs: FieldSchema, isDeleteList: boolean): unknown[] {
-  return strategyOf(fs) === 'merge' ? mergeSlice(original, patch, fs, isDeleteList) : patch;
+  // A $deleteFromPrimitiveList applies whatever the list's strategy, as upstream.
+  return strategyOf(fs) === 'merge' || isDeleteList ? mergeSlice(original, patch, fs, isDeleteList) : patch;
 }
 
-function findByKey(list: unknown[], mergeKey: string, value: unknown): number {
-  return list.findIndex((v) => isObject(v) && hasKey(v, mergeKey) && v[mergeKey] === value);
+/** Marks a value removeDirectives drops: its key is removed, its list item skipped. */
+const DROP = Symbol('drop');
+
+/**
+ * removeDirectives: a value the patch adds where the live object has none (or one of another
+ * type) is taken whole, minus every map carrying $patch. Otherwise a `{"$patch":"delete",...}`
+ * item kubectl sends for a list the live object lacks would come back as a real item.
+ */
+function removeDirectives(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(removeDirectives).filter((x) => x !== DROP);
+  if (!isObject(v)) return v;
+  if (hasKey(v, DIRECTIVE)) return DROP;
+  for (const k of Object.keys(v)) {
+    const x = removeDirectives(v[k]);
+    if (x === DROP) delete v[k];
+    else setKey(v, k, x);
+  }
+  return v;
 }
 
 function mergeSlice(original: unknown[], patch: unknown[], fs: FieldSchema, isDeleteList: boolean): unknown[] {
@@ -182,12 +201,16 @@ function mergeSlice(original: unknown[], patch: unknown[], fs: FieldSchema, isDe
   let orig = original;
   let items = patch;
   if (kind !== 'map') {
-    if (isDeleteList) return original.filter((v) => !patch.includes(v));
+    if (isDeleteList) {
+      const gone = new Set(patch);
+      return original.filter((v) => !gone.has(v));
+    }
     merged = [...new Set([...original, ...patch])];
   } else {
     if (!mergeKey) throw patchInternal('cannot merge lists without merge key for type map');
     // Special elements first: $patch: delete removes by key, $patch: replace makes the rest the list.
     const plain: unknown[] = [];
+    const deleted = new Set<unknown>();
     let replace = false;
     for (const v of patch as JsonObject[]) {
       if (!hasKey(v, DIRECTIVE)) {
@@ -197,21 +220,30 @@ function mergeSlice(original: unknown[], patch: unknown[], fs: FieldSchema, isDe
       const d = v[DIRECTIVE];
       if (d === 'delete') {
         if (!hasKey(v, mergeKey)) throw smpErrors.noMergeKey(v, mergeKey);
-        orig = orig.filter((o) => !(isObject(o) && o[mergeKey] === v[mergeKey]));
+        deleted.add(v[mergeKey]);
       } else if (d === 'replace') replace = true;
       else if (d === 'merge') throw patchInternal('merging lists cannot yet be specified in the patch');
       else throw smpErrors.badPatchType(d, v);
     }
+    if (deleted.size > 0) orig = orig.filter((o) => !(isObject(o) && hasKey(o, mergeKey) && deleted.has(o[mergeKey])));
     if (replace) {
       orig = plain;
       items = [];
     } else items = plain;
     merged = [...orig];
+    // Index by merge key once: a linear search per patch item is quadratic on long lists.
+    const at = new Map<unknown, number>();
+    merged.forEach((m, i) => {
+      if (isObject(m) && hasKey(m, mergeKey) && !at.has(m[mergeKey])) at.set(m[mergeKey], i);
+    });
     for (const v of items as JsonObject[]) {
       if (!hasKey(v, mergeKey)) throw smpErrors.noMergeKey(v, mergeKey);
-      const at = findByKey(merged, mergeKey, v[mergeKey]);
-      if (at >= 0) merged[at] = mergeMap(merged[at] as JsonObject, v, fs);
-      else merged.push(v);
+      const i = at.get(v[mergeKey]);
+      if (i !== undefined) merged[i] = mergeMap(merged[i] as JsonObject, v, fs);
+      else {
+        at.set(v[mergeKey], merged.length);
+        merged.push(v);
+      }
     }
   }
   const [patchItems, serverOnly] = partition(merged, items, mergeKey);
@@ -232,8 +264,8 @@ function stripDirectives(v: unknown): unknown {
 
 /**
  * Applies a decoded strategic merge patch to a copy of `original` using the kind's patch
- * metadata. Errors carry upstream's status: 400 for malformed directives, 422 for content that
- * contradicts $retainKeys or lists of lists, 500 for the rest.
+ * metadata. Errors carry upstream's status: 400 for malformed directives (content outside
+ * $retainKeys included), 422 for lists of lists; what upstream leaves a 500 is a 400 here.
  */
 export function strategicMergePatch(gvk: { group: string; kind: string }, original: unknown, patch: unknown): unknown {
   if (patch === null) return clone(original);

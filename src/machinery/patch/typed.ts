@@ -1,7 +1,7 @@
 // Schema-aware walks over JSON objects, after structured-merge-diff's typed package: the field
 // set a value sets, the comparison of two values, the apply merge, and removal of a field set.
 import { isObject, type JsonObject } from '../types';
-import { fieldToken, FieldSet, indexToken, keyToken, type Path, valueToken } from './fieldpath';
+import { fieldToken, FieldSet, indexToken, keyToken, type Path, tokenString, valueToken } from './fieldpath';
 import { deepEqual, hasKey, setKey } from './json-util';
 import { child, listTypeOf, type FieldSchema } from './schema';
 
@@ -202,4 +202,43 @@ export function ensureNamedFieldsAreMembers(set: FieldSet, s: FieldSchema): Fiel
     out.children.set(t, ensureNamedFieldsAreMembers(c, cs));
   }
   return out;
+}
+
+/**
+ * What ObjectToTyped reports for an applied configuration (duplicates not allowed): associative
+ * list items that repeat a key or lack a key field without a default. Without this the index
+ * fallback of itemToken would let such a configuration through. Messages are upstream's.
+ */
+export function appliedConfigErrors(v: unknown, s: FieldSchema): string[] {
+  const errs: string[] = [];
+  const report = (path: string, msg: string): void => {
+    errs.push(path ? `${path}: ${msg}` : msg);
+  };
+  const walk = (x: unknown, sc: FieldSchema, path: string): void => {
+    if (Array.isArray(x)) {
+      if (isAtomicList(sc)) return;
+      const lt = listTypeOf(sc);
+      const seen = new Set<string>();
+      for (const [i, item] of x.entries()) {
+        if (lt.type === 'map') {
+          // Upstream stops at the first item it cannot name: nothing deeper can be reported.
+          if (item === null) return report(path, `element ${i}: associative list with keys may not have a null element`);
+          if (!isObject(item)) return report(path, `element ${i}: associative list with keys may not have non-map elements`);
+          const missing = lt.keys.find((k) => !hasKey(item, k) && !(sc.keyDefaults && hasKey(sc.keyDefaults, k)));
+          if (missing !== undefined) return report(path, `element ${i}: associative list with keys has an element that omits key field ${JSON.stringify(missing)} (and doesn't have default value)`);
+        }
+        const t = itemToken(sc, item, i);
+        if (lt.type === 'map' || lt.type === 'set') {
+          if (seen.has(t)) report(path, `duplicate entries for key ${tokenString(t)}`);
+          seen.add(t);
+        }
+        walk(item, itemSchema(sc), path + tokenString(t));
+      }
+    } else if (isObject(x)) {
+      if (sc.atomic) return;
+      for (const k of Object.keys(x)) walk(x[k], fieldSchema(sc, k), `${path}.${k}`);
+    }
+  };
+  walk(v, s, '');
+  return errs;
 }
