@@ -6,48 +6,14 @@ import { type Clock, type IdSource, rfc3339 } from '../machinery/clock';
 import { clone, deepEqual } from '../machinery/deep-equal';
 import { ApiError, StoreError, errors } from '../machinery/errors';
 import type { ResourceDef } from '../machinery/resource';
-import type { KObject, ManagedFieldsEntry } from '../machinery/types';
+import type { KObject } from '../machinery/types';
 import { type Admission, runAdmission } from './admission/admission';
 import { objectKey, prefixKey } from './keys';
+import type { DeleteOptions, ListPage, StoredEvent, UpdateOptions, WriteOptions } from './object-store-types';
 import { checkPreconditions, finishedDeleting, withPolicyFinalizers } from './deletion';
 import { validateForCreate, validateForUpdate } from './validate-object';
 
-export interface WriteOptions {
-  dryRun?: boolean;
-  /** Computes managedFields for the write (server-side apply bookkeeping); absent: kept as is. */
-  managedFields?: (old: KObject | undefined, next: KObject) => ManagedFieldsEntry[] | undefined;
-}
-
-export interface UpdateOptions extends WriteOptions {
-  subresource?: string;
-  /** Create when missing (server-side apply, PUT on kinds that allow it). */
-  allowCreate?: boolean;
-  /** Re-read and recompute on a concurrent write instead of failing (no client precondition). */
-  retryOnConflict?: boolean;
-}
-
-export interface DeleteOptions {
-  gracePeriodSeconds?: number;
-  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
-  preconditions?: { uid?: string; resourceVersion?: string };
-  dryRun?: boolean;
-}
-
-export interface ListPage {
-  items: KObject[];
-  revision: number;
-  /** Key to continue after, when more keys remain. */
-  continueAfter?: string;
-  remaining?: number;
-}
-
-export interface StoredEvent {
-  type: 'ADDED' | 'MODIFIED' | 'DELETED';
-  object: KObject;
-  /** The object before this event (MODIFIED, DELETED). */
-  old?: KObject;
-  revision: number;
-}
+export type { DeleteOptions, ListPage, StoredEvent, UpdateOptions, WriteOptions } from './object-store-types';
 
 const gr = (def: ResourceDef) => ({ group: def.group, resource: def.plural });
 
