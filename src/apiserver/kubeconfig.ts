@@ -3,7 +3,6 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { stringify } from 'yaml';
 
 export interface KubeconfigOptions {
   /** e.g. https://127.0.0.1:6443 */
@@ -15,22 +14,33 @@ export interface KubeconfigOptions {
   context: string;
 }
 
-/** The kubeconfig text: one cluster, one token user, one context that is current. */
+/**
+ * The kubeconfig text: one cluster, one token user, one context that is current. Written as
+ * JSON-compatible YAML (every value quoted), so no YAML library is loaded at start-up.
+ */
 export function renderKubeconfig(o: KubeconfigOptions): string {
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [
-      {
-        name: o.clusterName,
-        cluster: { server: o.server, 'certificate-authority-data': Buffer.from(o.caPem).toString('base64') },
-      },
-    ],
-    contexts: [{ name: o.context, context: { cluster: o.clusterName, user: o.user } }],
-    'current-context': o.context,
-    preferences: {},
-    users: [{ name: o.user, user: { token: o.token } }],
-  });
+  const q = (v: string) => JSON.stringify(v);
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    `- name: ${q(o.clusterName)}`,
+    '  cluster:',
+    `    server: ${q(o.server)}`,
+    `    certificate-authority-data: ${q(Buffer.from(o.caPem).toString('base64'))}`,
+    'contexts:',
+    `- name: ${q(o.context)}`,
+    '  context:',
+    `    cluster: ${q(o.clusterName)}`,
+    `    user: ${q(o.user)}`,
+    `current-context: ${q(o.context)}`,
+    'preferences: {}',
+    'users:',
+    `- name: ${q(o.user)}`,
+    '  user:',
+    `    token: ${q(o.token)}`,
+    '',
+  ].join('\n');
 }
 
 /** Writes the kubeconfig with mode 0600 (it holds the admin token), replacing any old one atomically. */

@@ -1,6 +1,6 @@
 // Reads and decodes request bodies. Malformed input is a 400 that says where it broke.
 import type { IncomingMessage } from 'node:http';
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../../machinery/lazy';
 import { ApiError, errors } from '../../machinery/errors';
 import { checkNesting, maxNestingDepth, textNestedDeeperThan, tooDeep } from './nesting';
 import { decodeProtobufBody } from '../../machinery/protobuf';
@@ -37,7 +37,7 @@ export function decodeBody(buf: Buffer, format: BodyFormat): unknown {
   // The YAML parser is not safe on pathological nesting, so look before parsing.
   if (textNestedDeeperThan(text, maxNestingDepth)) throw tooDeep();
   try {
-    return checkNesting(parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 }) as unknown);
+    return checkNesting(yaml().parse(text, { uniqueKeys: true, maxAliasCount: 100 }) as unknown);
   } catch (err) {
     if (err instanceof ApiError) throw err;
     throw errors.badRequest(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0] ?? ''}`, err);

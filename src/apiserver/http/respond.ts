@@ -1,6 +1,6 @@
 // Writes responses: objects in the negotiated encoding and errors as a Kubernetes Status.
 import type { ServerResponse } from 'node:http';
-import { stringify as toYaml } from 'yaml';
+import { yaml } from '../../machinery/lazy';
 import { type ApiError, toStatus } from '../../machinery/errors';
 
 export function writeJson(res: ServerResponse, status: number, body: unknown): void {
@@ -9,9 +9,9 @@ export function writeJson(res: ServerResponse, status: number, body: unknown): v
   res.end(text);
 }
 
-export function writeBody(res: ServerResponse, status: number, body: unknown, yaml: boolean): void {
-  if (!yaml) return writeJson(res, status, body);
-  const text = toYaml(body);
+export function writeBody(res: ServerResponse, status: number, body: unknown, asYaml: boolean): void {
+  if (!asYaml) return writeJson(res, status, body);
+  const text = yaml().stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/yaml', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }

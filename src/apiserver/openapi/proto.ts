@@ -1,7 +1,8 @@
 // Encodes a swagger 2.0 JSON document as gnostic's openapi.v2.Document protobuf, the form
 // kubectl 1.27/1.28 request. Only the messages a Kubernetes spec uses are declared; field
 // numbers follow gnostic's openapiv2/OpenAPIv2.proto.
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
+import { protobufjs } from '../../machinery/lazy';
 import type { Schema } from './models';
 
 const PROTO = `
@@ -68,7 +69,7 @@ message Schema {
 let documentType: protobuf.Type | undefined;
 
 function docType(): protobuf.Type {
-  documentType ??= protobuf.parse(PROTO, { keepCase: true }).root.lookupType('openapi.v2.Document');
+  documentType ??= protobufjs().parse(PROTO, { keepCase: true }).root.lookupType('openapi.v2.Document');
   return documentType;
 }
 
