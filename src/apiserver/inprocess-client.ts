@@ -2,7 +2,7 @@
 // with the same semantics as the HTTP API (conversion, admission, validation, watch filtering).
 import type { ApiClient, ClientWatchEvent, DeleteOpts, ListOpts, ObjectList, PatchType, ResourceRef, WriteOpts } from '../machinery/client';
 import { errors } from '../machinery/errors';
-import type { ResourceDef } from '../machinery/resource';
+import { apiVersionOf, type ResourceDef } from '../machinery/resource';
 import type { KObject } from '../machinery/types';
 import { type ApiDeps, toRequestVersion, toStorageVersion } from './handlers/context';
 import { objectFilter } from './handlers/filters';
@@ -37,7 +37,7 @@ export class InProcessClient implements ApiClient {
     const filter = objectFilter(def, opts.labelSelector ?? '', opts.fieldSelector ?? '');
     const page = await this.deps.store.list(def, ns, filter ? { filter } : {});
     return {
-      apiVersion: def.group === '' ? r.version : `${def.group}/${r.version}`,
+      apiVersion: apiVersionOf(def, r.version),
       kind: `${def.kind}List`,
       metadata: { resourceVersion: String(page.revision) },
       items: page.items.map((o) => toRequestVersion(def, o, r.version)),

@@ -1,7 +1,7 @@
 // What a REST handler needs for one request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../../machinery/clock';
-import type { ResourceDef } from '../../machinery/resource';
+import { apiVersionOf, type ResourceDef } from '../../machinery/resource';
 import type { KObject } from '../../machinery/types';
 import type { UserInfo } from '../auth';
 import type { ResourceRequest } from '../http/request-info';
@@ -33,7 +33,7 @@ export function toRequestVersion(def: ResourceDef, obj: KObject, version: string
   const storage = def.versions[0];
   const out = version !== storage && def.convertTo ? def.convertTo(obj, version) : obj;
   const { apiVersion: _a, kind: _k, ...rest } = out;
-  return { apiVersion: def.group === '' ? version : `${def.group}/${version}`, kind: def.kind, ...rest };
+  return { apiVersion: apiVersionOf(def, version), kind: def.kind, ...rest };
 }
 
 /** A request body in the requested version, converted to the storage version. */
@@ -41,5 +41,5 @@ export function toStorageVersion(def: ResourceDef, obj: KObject, version: string
   const storage = def.versions[0] ?? version;
   const out = version !== storage && def.convertFrom ? def.convertFrom(obj, version) : obj;
   const { apiVersion: _a, kind: _k, ...rest } = out;
-  return { apiVersion: def.group === '' ? storage : `${def.group}/${storage}`, kind: def.kind, ...rest };
+  return { apiVersion: apiVersionOf(def, storage), kind: def.kind, ...rest };
 }

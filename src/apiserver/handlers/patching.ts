@@ -5,11 +5,10 @@ import { applyJsonPatch } from '../../machinery/patch/json-patch';
 import { recordUpdate } from '../../machinery/patch/managed-fields';
 import { applyMergePatch } from '../../machinery/patch/merge-patch';
 import { strategicMergePatch } from '../../machinery/patch/strategic';
-import type { ResourceDef } from '../../machinery/resource';
+import { apiVersionOf, type ResourceDef } from '../../machinery/resource';
 import type { KObject, ManagedFieldsEntry } from '../../machinery/types';
 import { toRequestVersion } from './context';
 
-const apiVersionOf = (def: ResourceDef, version: string) => (def.group === '' ? version : `${def.group}/${version}`);
 
 /** json, merge or strategic patch of `base` (apply is serverSideApply). */
 export function applyPatchOfType(type: PatchType, _def: ResourceDef, base: unknown, patch: unknown, group: string, kind: string): KObject {

@@ -1,12 +1,12 @@
 // delete and deletecollection, with DeleteOptions from the body or the query.
-import { errors } from '../../machinery/errors';
+import { ApiError, errors } from '../../machinery/errors';
 import type { DeleteOptions } from '../object-store';
 import { type KObject, isObject } from '../../machinery/types';
 import { decodeBody, readBody } from '../http/body';
 import { bodyFormat } from '../http/negotiate';
 import { type RequestContext, toRequestVersion } from './context';
 import { parseListQuery } from './list-options';
-import { writeObject } from './output';
+import { typedList, writeObject } from './output';
 
 const policies = ['Orphan', 'Background', 'Foreground'] as const;
 
@@ -87,14 +87,12 @@ export async function handleDeleteCollection(rc: RequestContext): Promise<void> 
   for (const o of page.items) {
     try {
       const { obj } = await rc.deps.store.delete(def, info.namespace, o.metadata.name ?? '', opts);
-      const { apiVersion: _a, kind: _k, ...bare } = toRequestVersion(def, obj, info.version);
-      items.push(bare);
+      items.push(toRequestVersion(def, obj, info.version));
     } catch (err) {
       // Something else deleted it meanwhile: that is the outcome we wanted.
-      if (!(err instanceof Error && 'reason' in err && (err as { reason: string }).reason === 'NotFound')) throw err;
+      if (!(err instanceof ApiError && err.reason === 'NotFound')) throw err;
     }
   }
-  const apiVersion = def.group === '' ? info.version : `${def.group}/${info.version}`;
   // As upstream, the list answered is the one read before deleting, at its revision.
-  writeObject(rc, 200, { kind: `${def.kind}List`, apiVersion, metadata: { resourceVersion: String(page.revision) }, items });
+  writeObject(rc, 200, typedList(def, info.version, { resourceVersion: String(page.revision) }, items));
 }

@@ -13,6 +13,7 @@ import { applyScale, toScale } from './scale';
 import { checkFields } from './field-validation';
 import { bindPod } from '../../machinery/resources/pod';
 import { finalizeNamespace } from '../../machinery/resources/namespace';
+import { apiVersionOf } from '../../machinery/resource';
 
 /** Reads a request body that must be an object with (optional) object metadata. */
 export async function readObject(rc: RequestContext): Promise<KObject> {
@@ -60,7 +61,7 @@ export function fieldManager(rc: RequestContext): string {
 
 export function checkKind(rc: RequestContext, body: KObject): void {
   const { def, info } = rc;
-  const want = def.group === '' ? info.version : `${def.group}/${info.version}`;
+  const want = apiVersionOf(def, info.version);
   if (body.apiVersion !== undefined && body.apiVersion !== want) {
     throw errors.badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${want})`);
   }

@@ -9,10 +9,9 @@ import { checkVerb, handleReview } from './rest-review';
 import { encodeContinue, type ListQuery, parseListQuery, parseRevision } from './list-options';
 import { toScale } from './scale';
 import { buildTable, partialMetadata } from './table';
-import { tableOpts, writeObject } from './output';
+import { tableOpts, typedList, writeObject } from './output';
 import { handleWatch } from './watch';
 
-const listKind = (kind: string) => `${kind}List`;
 
 export async function handleResource(deps: ApiDeps, base: Omit<RequestContext, 'def' | 'deps'>): Promise<void> {
   const info = base.info;
@@ -105,10 +104,7 @@ async function handleList(rc: RequestContext): Promise<void> {
   if (repr === 'partial') {
     return writeBody(rc.res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: meta, items: items.map(partialMetadata) }, false);
   }
-  const apiVersion = def.group === '' ? info.version : `${def.group}/${info.version}`;
-  // Items of a typed list carry no apiVersion/kind, as kube-apiserver encodes them.
-  const bare = items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
-  return writeBody(rc.res, 200, { kind: listKind(def.kind), apiVersion, metadata: meta, items: bare }, repr === 'yaml');
+  return writeBody(rc.res, 200, typedList(def, info.version, meta, items), repr === 'yaml');
 }
 
 

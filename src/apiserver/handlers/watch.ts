@@ -8,6 +8,7 @@ import { type RequestContext, toRequestVersion } from './context';
 import { parseListQuery, parseRevision } from './list-options';
 import { tableOpts } from './output';
 import { buildTable, partialMetadata } from './table';
+import { apiVersionOf } from '../../machinery/resource';
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
@@ -60,7 +61,7 @@ export async function handleWatch(rc: RequestContext): Promise<void> {
     if (res.writableLength > maxBufferedBytes) res.destroy();
   };
   const bookmark = (annotations?: Record<string, string>) => {
-    const apiVersion = def.group === '' ? info.version : `${def.group}/${info.version}`;
+    const apiVersion = apiVersionOf(def, info.version);
     send('BOOKMARK', { kind: def.kind, apiVersion, metadata: { resourceVersion: String(latestRev), ...(annotations ? { annotations } : {}) } });
   };
 
