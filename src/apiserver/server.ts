@@ -167,7 +167,7 @@ export class ApiServer {
       return;
     }
     if (path === '/api' || path.startsWith('/api/') || path === '/apis' || path.startsWith('/apis/')) {
-      const r = discoveryResponse(path, String(req.headers.accept ?? ''), [...this.opts.deps.registry.defs], {
+      const r = discoveryResponse(path, String(req.headers.accept ?? ''), this.opts.deps.registry.defs, {
         ...(req.headers['if-none-match'] ? { ifNoneMatch: String(req.headers['if-none-match']) } : {}),
       });
       if (r) {

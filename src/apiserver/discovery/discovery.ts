@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { ResourceDef } from '../../machinery/resource';
 import { aggregatedDiscovery, type AggregatedVersion } from './aggregated';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './legacy';
-import { discoverGroups, type DiscoveryOptions } from './model';
+import { type DiscoveredGroup, discoverGroups, type DiscoveryOptions } from './model';
 
 export interface DiscoveryReply {
   status: number;
@@ -73,6 +73,19 @@ function notFound(): DiscoveryReply {
  * Answers /api, /apis, /api/v1, /apis/G and /apis/G/V. Returns undefined for any other path so
  * the router can go on (e.g. /apis/G/V/namespaces/...).
  */
+// The served resources never change while a server runs: derive the groups once per list,
+// not on every discovery request (kubectl sends several per command).
+const groupCache = new WeakMap<readonly ResourceDef[], Map<boolean, DiscoveredGroup[]>>();
+
+function groupsOf(defs: readonly ResourceDef[], opts: DiscoveryOptions): DiscoveredGroup[] {
+  let byMetrics = groupCache.get(defs);
+  if (!byMetrics) groupCache.set(defs, (byMetrics = new Map()));
+  const key = opts.metrics === true;
+  let groups = byMetrics.get(key);
+  if (!groups) byMetrics.set(key, (groups = discoverGroups(defs, opts)));
+  return groups;
+}
+
 export function discoveryResponse(
   path: string,
   accept: string,
@@ -82,7 +95,7 @@ export function discoveryResponse(
   const parts = path.replace(/\?.*$/, '').split('/').filter(Boolean);
   const root = parts[0];
   if ((root !== 'api' && root !== 'apis') || parts.length > (root === 'api' ? 2 : 3)) return undefined;
-  const groups = discoverGroups(defs, opts);
+  const groups = groupsOf(defs, opts);
   if (parts.length === 1) {
     const choice = chooseDiscovery(accept);
     if (choice === undefined) {
