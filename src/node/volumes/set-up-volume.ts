@@ -1,0 +1,81 @@
+// Sets up one volume of a pod on the host through its plugin (idempotent).
+import { mkdir } from 'node:fs/promises';
+import type { ApiClient } from '../../machinery/client';
+import type { Clock } from '../../machinery/clock';
+import { writeAtomically } from '../../storage/atomic-writer';
+import { fetchConfigMapPayload } from '../../storage/config-map';
+import { type DownwardItem, type NodeAllocatable, downwardPayload } from '../../storage/downward-api';
+import { setUpEmptyDir } from '../../storage/empty-dir';
+import { setUpHostPath } from '../../storage/host-path';
+import { mountsAt, mountTmpfs, resizeTmpfs, tmpfsSize } from '../../storage/mounts';
+import type { Payload } from '../../storage/payload';
+import { projectedPayload } from '../../storage/projected';
+import { fetchSecretPayload } from '../../storage/secret';
+import type { TokenCache } from '../../storage/service-account-token';
+import type { Pod, VolumeSpec } from '../types';
+import { type VolumeKind, volumeKind, volumePath } from './volume-kind';
+
+export interface SetUpDeps {
+  podsDir: string;
+  client: ApiClient;
+  clock: Clock;
+  tokens: TokenCache;
+  node: () => Promise<NodeAllocatable>;
+}
+
+const MiB = 1024n * 1024n;
+
+/**
+ * A small tmpfs for a secret/projected volume: room for three copies of the payload (the atomic
+ * writer holds two versions during a swap), at least 4 MiB, in whole MiB.
+ */
+export function secretTmpfsSize(payload: Payload): bigint {
+  let bytes = 0n;
+  for (const f of payload.values()) bytes += BigInt(f.data.length) + 4096n;
+  const want = ((3n * bytes + MiB - 1n) / MiB) * MiB;
+  return want < 4n * MiB ? 4n * MiB : want;
+}
+
+async function ensureTmpfs(path: string, size: bigint): Promise<void> {
+  const cur = (await mountsAt(path)).filter((m) => m.fsType === 'tmpfs').at(-1);
+  if (!cur) await mountTmpfs(path, { sizeBytes: size, mode: 0o755 });
+  else if ((tmpfsSize(cur) ?? size) < size) await resizeTmpfs(path, size);
+}
+
+async function payloadFor(pod: Pod, v: VolumeSpec, kind: VolumeKind, deps: SetUpDeps): Promise<Payload> {
+  const ns = pod.metadata.namespace ?? '';
+  const src = v[kind.type] as Record<string, unknown>;
+  switch (kind.type) {
+    case 'configMap':
+      return fetchConfigMapPayload(deps.client, ns, src);
+    case 'secret':
+      return fetchSecretPayload(deps.client, ns, { ...src, name: typeof src.secretName === 'string' ? src.secretName : '' });
+    case 'downwardAPI':
+      return downwardPayload(pod, src.items as DownwardItem[] | undefined, src.defaultMode as number | undefined, await deps.node());
+    case 'projected':
+      return projectedPayload(pod, src, { client: deps.client, tokens: deps.tokens, node: await deps.node() });
+    default:
+      throw new Error(`volume type ${kind.type} has no payload`);
+  }
+}
+
+/** Sets up `v`; returns its kind and host path, and whether an atomic volume's content changed. */
+export async function setUpVolume(pod: Pod, v: VolumeSpec, deps: SetUpDeps): Promise<{ kind: VolumeKind; path: string; changed: boolean }> {
+  const kind = volumeKind(v);
+  const uid = pod.metadata.uid ?? '';
+  const path = volumePath(deps.podsDir, uid, v, kind);
+  if (kind.type === 'emptyDir') {
+    await setUpEmptyDir(path, (v.emptyDir ?? {}));
+    return { kind, path, changed: false };
+  }
+  if (kind.type === 'hostPath') {
+    await setUpHostPath(v.hostPath as { path?: unknown; type?: unknown });
+    return { kind, path, changed: false };
+  }
+  // Fetch first: a missing object must not leave an empty volume behind that looks set up.
+  const payload = await payloadFor(pod, v, kind, deps);
+  await mkdir(path, { recursive: true, mode: 0o755 });
+  if (kind.tmpfs) await ensureTmpfs(path, secretTmpfsSize(payload));
+  const changed = await writeAtomically(path, payload, deps.clock.now());
+  return { kind, path, changed };
+}

@@ -1,0 +1,95 @@
+// Thin layer over the mount table and util-linux mount(8)/umount(8). Node has no mount(2),
+// so mounts go through the binaries; the table is read from /proc/self/mountinfo.
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { isWithin } from './paths';
+
+const run = promisify(execFile);
+
+export interface MountEntry {
+  mountPoint: string;
+  fsType: string;
+  source: string;
+  /** Per-superblock options, e.g. "rw,size=4096k,mode=755". */
+  superOptions: string;
+}
+
+// mountinfo escapes space, tab, newline and backslash as octal.
+function unescape(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+/** Parses /proc/<pid>/mountinfo text. */
+export function parseMountInfo(text: string): MountEntry[] {
+  const out: MountEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const f = line.split(' ');
+    const sep = f.indexOf('-', 6);
+    if (sep < 0 || f[4] === undefined) continue;
+    out.push({ mountPoint: unescape(f[4]), fsType: unescape(f[sep + 1] ?? ''), source: unescape(f[sep + 2] ?? ''), superOptions: f[sep + 3] ?? '' });
+  }
+  return out;
+}
+
+export async function readMounts(): Promise<MountEntry[]> {
+  return parseMountInfo(await readFile('/proc/self/mountinfo', 'utf8'));
+}
+
+/** Mount entries at `path` (the last one is on top). */
+export async function mountsAt(path: string): Promise<MountEntry[]> {
+  return (await readMounts()).filter((m) => m.mountPoint === path);
+}
+
+/** Mount points at or below `dir`, deepest first, each once (stacked mounts repeat in the table). */
+export async function mountPointsUnder(dir: string): Promise<string[]> {
+  const points = new Set((await readMounts()).filter((m) => isWithin(dir, m.mountPoint)).map((m) => m.mountPoint));
+  return [...points].sort((a, b) => b.split('/').length - a.split('/').length || b.localeCompare(a));
+}
+
+async function mountCmd(args: string[]): Promise<void> {
+  try {
+    await run('mount', args);
+  } catch (e) {
+    const stderr = (e as { stderr?: string }).stderr?.trim();
+    throw new Error(`mount ${args.join(' ')} failed: ${stderr || (e as Error).message}`, { cause: e });
+  }
+}
+
+/** tmpfs at `target`; size in bytes (omitted: the kernel default, half of RAM). */
+export async function mountTmpfs(target: string, opts: { sizeBytes?: bigint; mode?: number } = {}): Promise<void> {
+  const o = [`mode=${(opts.mode ?? 0o777).toString(8).padStart(4, '0')}`];
+  if (opts.sizeBytes !== undefined) o.push(`size=${opts.sizeBytes}`);
+  await mountCmd(['-t', 'tmpfs', '-o', o.join(','), 'tmpfs', target]);
+}
+
+/** A tmpfs's size in bytes from its mount options (undefined: unlimited or not shown). */
+export function tmpfsSize(m: MountEntry): bigint | undefined {
+  const kb = /(?:^|,)size=(\d+)k(?:,|$)/.exec(m.superOptions);
+  return kb ? BigInt(kb[1] ?? '0') * 1024n : undefined;
+}
+
+/** Changes the size of the tmpfs at `target`. */
+export async function resizeTmpfs(target: string, sizeBytes: bigint): Promise<void> {
+  await mountCmd(['--no-canonicalize', '-o', `remount,size=${sizeBytes}`, target]);
+}
+
+/**
+ * Bind-mounts `source` on `target` without canonicalizing either path: a /proc/<pid>/fd/<n>
+ * source must reach mount(2) as written, or mount(8) would turn it back into a path that a
+ * symlink swap could redirect.
+ */
+export async function bindMount(source: string, target: string): Promise<void> {
+  await mountCmd(['--no-canonicalize', '--bind', source, target]);
+}
+
+export async function unmount(target: string): Promise<void> {
+  try {
+    await run('umount', ['--no-canonicalize', target]);
+  } catch (e) {
+    const stderr = (e as { stderr?: string }).stderr?.trim() ?? '';
+    if (/not mounted|no mount point/i.test(stderr)) return;
+    throw new Error(`Cannot unmount ${target}: ${stderr || (e as Error).message}; stop the processes using it (fuser -vm ${target}) and retry`, { cause: e });
+  }
+}
