@@ -1,0 +1,31 @@
+// The container's root filesystem: an overlay of the image's layers (read-only) with a
+// per-instance upper/work directory pair.
+import { mkdir, readFile } from 'node:fs/promises';
+import { run } from './exec-file';
+
+export async function isMounted(path: string): Promise<boolean> {
+  const mounts = await readFile('/proc/self/mountinfo', 'utf8');
+  return mounts.split('\n').some((l) => l.split(' ')[4] === path);
+}
+
+export async function mountOverlay(layers: string[], upper: string, work: string, target: string): Promise<void> {
+  if (layers.length === 0) throw new Error('Cannot mount the rootfs: the image has no layers; re-pull the image');
+  await mkdir(upper, { recursive: true });
+  await mkdir(work, { recursive: true });
+  await mkdir(target, { recursive: true });
+  if (await isMounted(target)) return;
+  const opts = `lowerdir=${layers.join(':')},upperdir=${upper},workdir=${work}`;
+  if (opts.length > 4000) throw new Error(`Cannot mount the rootfs: overlay options are ${opts.length} bytes (limit 4096); use a shorter data dir`);
+  await run('mount', ['-t', 'overlay', 'overlay', '-o', opts, target]);
+}
+
+/** Unmounts `target` (lazily if busy); not mounted is fine. */
+export async function unmount(target: string): Promise<void> {
+  while (await isMounted(target)) {
+    try {
+      await run('umount', [target]);
+    } catch {
+      await run('umount', ['-l', target]);
+    }
+  }
+}
