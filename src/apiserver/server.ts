@@ -1,7 +1,7 @@
 // The HTTPS front door: authentication, health, version, discovery, OpenAPI, then REST.
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { ApiError, asApiError, errors } from '../machinery/errors';
 import { checkAccess } from './auth';
@@ -63,6 +63,7 @@ function requestUrl(target: string | undefined): URL {
 
 export class ApiServer {
   private server: Server | undefined;
+  private readonly upgraded = new Set<Socket>();
   address: AddressInfo | undefined;
 
   constructor(private readonly opts: ApiServerOptions) {}
@@ -78,6 +79,21 @@ export class ApiServer {
       });
     });
     server.keepAliveTimeout = 65_000;
+    // exec/attach/portforward upgrade to SPDY or WebSocket: they take the same auth and routing
+    // as requests; a connector takes over the socket, anything else answers on it and closes it.
+    server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      if (head.length > 0) socket.unshift(head);
+      this.upgraded.add(socket);
+      socket.on('close', () => this.upgraded.delete(socket));
+      const res = new ServerResponse(req);
+      res.shouldKeepAlive = false;
+      res.assignSocket(socket);
+      res.on('finish', () => socket.end());
+      this.dispatch(req, res).catch((err: unknown) => {
+        this.opts.log.error({ err }, 'upgrade handler failed');
+        socket.destroy();
+      });
+    });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -94,6 +110,7 @@ export class ApiServer {
     const s = this.server;
     if (!s) return;
     this.server = undefined;
+    for (const sock of this.upgraded) sock.destroy();
     await new Promise<void>((resolve) => {
       s.close(() => resolve());
       s.closeAllConnections();
