@@ -275,7 +275,8 @@ function main() {
     if (type === 'string') return quantity ? ref(QUANTITY) : format === 'byte' ? { type: 'string', format } : { type: 'string' };
     if (type === 'number') return format === 'double' || format === '' ? { type: 'number', format: format || 'double' } : { type: 'integer', format };
     if (type === 'boolean') return { type: 'boolean' };
-    if (type === 'Date') return ref(format === 'date-time-micro' ? MICRO : TIME);
+    // client-node types MicroTime fields as V1MicroTime (format date-time-micro), not Date.
+    if (type === 'Date' || type === 'V1MicroTime') return ref(format === 'date-time-micro' ? MICRO : TIME);
     if (type === 'IntOrString') return ref(INTSTR);
     if (type === 'any') return {};
     const n = names.get(type);

@@ -10,6 +10,7 @@ import { applyPatchOfType, serverSideApply, trackUpdate } from './handlers/patch
 import { toScale, applyScale } from './handlers/scale';
 import { visibleEvent } from './handlers/watch';
 import { finalizeNamespace } from '../machinery/resources/namespace';
+import { bindPod } from '../machinery/resources/pod';
 
 export class InProcessClient implements ApiClient {
   constructor(private readonly deps: ApiDeps) {}
@@ -44,13 +45,38 @@ export class InProcessClient implements ApiClient {
     };
   }
 
-  async create(r: ResourceRef, ns: string | undefined, obj: KObject, opts: WriteOpts = {}): Promise<KObject> {
+  async create(r: ResourceRef, ns: string | undefined, obj: KObject, opts: WriteOpts = {}, subresource?: string): Promise<KObject> {
     const def = this.def(r);
+    if (subresource === 'binding') return this.bind(def, ns, obj, opts);
     const created = await this.deps.store.create(def, ns, toStorageVersion(def, obj, r.version), {
       ...(opts.dryRun ? { dryRun: true } : {}),
       managedFields: this.tracker(def, r.version, opts.fieldManager),
     });
     return toRequestVersion(def, created, r.version);
+  }
+
+  /** pods/binding as the HTTP handler serves it: uid/resourceVersion preconditions, then bindPod. */
+  private async bind(def: ResourceDef, ns: string | undefined, binding: KObject, opts: WriteOpts): Promise<KObject> {
+    const name = binding.metadata.name ?? '';
+    const node = (binding.target as { name?: unknown } | undefined)?.name;
+    if (typeof node !== 'string' || !node) throw errors.invalid('Binding', '', name, [{ type: 'FieldValueRequired', field: 'target.name', hasValue: false, detail: '' }]);
+    const now = this.deps.clock.now();
+    await this.deps.store.update(
+      def,
+      ns,
+      name,
+      (cur) => {
+        if (!cur) throw errors.notFound({ group: '', resource: 'pods' }, name);
+        const { uid, resourceVersion } = binding.metadata;
+        if (uid && uid !== cur.metadata.uid) throw errors.conflict({ group: '', resource: 'pods' }, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${cur.metadata.uid ?? ''}`);
+        if (resourceVersion && resourceVersion !== cur.metadata.resourceVersion) throw errors.modified({ group: '', resource: 'pods' }, name);
+        const refused = bindPod(cur, node, binding.metadata.annotations, now);
+        if (refused) throw errors.conflict({ group: '', resource: 'pods' }, name, refused);
+        return cur;
+      },
+      { subresource: 'binding', retryOnConflict: true, ...(opts.dryRun ? { dryRun: true } : {}) },
+    );
+    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
   }
 
   async update(r: ResourceRef, ns: string | undefined, obj: KObject, opts: WriteOpts = {}, subresource?: string): Promise<KObject> {

@@ -5,9 +5,13 @@ import type { ApiClient } from '../machinery/client';
 import type { Clock } from '../machinery/clock';
 import type { Controller, Log } from './controller';
 import { buildContext, startInformers } from './context';
+import { DeploymentController } from './deployment/controller';
 import { GarbageCollector } from './garbagecollector/controller';
 import { NamespaceController } from './namespace/controller';
+import { NodeLifecycleController } from './nodelifecycle/controller';
+import { Scheduler } from '../scheduler/scheduler';
 import { type Timer, realTimer } from './queue';
+import { ReplicaSetController } from './replicaset/controller';
 import { RootCACertPublisher } from './rootcacert/controller';
 import { ServiceAccountController } from './serviceaccount/controller';
 
@@ -33,7 +37,16 @@ export interface RunningControllers {
 export function startControllers(opts: ControllerManagerOptions): RunningControllers {
   const log = (opts.log as Logger).child ? (opts.log as Logger).child({ component: 'controller-manager' }) : opts.log;
   const ctx = buildContext({ client: opts.client, registry: opts.registry, clock: opts.clock, log: log, timer: opts.timer ?? realTimer });
-  const controllers: Controller[] = [new GarbageCollector(ctx), new NamespaceController(ctx), new ServiceAccountController(ctx)];
+  const controllers: Controller[] = [
+    new GarbageCollector(ctx),
+    new NamespaceController(ctx),
+    new ServiceAccountController(ctx),
+    new ReplicaSetController(ctx),
+    new DeploymentController(ctx),
+    new NodeLifecycleController(ctx),
+    // The scheduler runs in the controller manager's process and shares its informers.
+    new Scheduler(ctx),
+  ];
   if (opts.caPem) controllers.push(new RootCACertPublisher(ctx, opts.caPem));
   // Controllers register their informers in their constructors; start them all once.
   const informers = startInformers(ctx, opts.signal);
