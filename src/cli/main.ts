@@ -1,10 +1,13 @@
 // berth command-line entry point.
+import { join, resolve } from 'node:path';
+import { runImagesCommand } from './images';
 import { runServer } from './server';
 
 const usage = `Usage: berth <command> [flags]
 
 Commands:
-  server    Run the all-in-one control plane (API server, store, controllers)
+  server    Run the all-in-one server (API server, store, controllers, and a node running pods)
+  images    Manage the node's images: pull, ls, rm, import (--data-dir DIR as for the server)
 
 Run 'berth server --help' for its flags.`;
 
@@ -13,6 +16,19 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'server':
       return runServer(rest);
+    case 'images': {
+      // The images live in the server's data dir: take --data-dir like the server does.
+      const at = rest.findIndex((a) => a === '--data-dir' || a.startsWith('--data-dir='));
+      let dataDir = process.env['BERTH_DATA_DIR'] ?? '.berth';
+      if (at >= 0) {
+        const a = rest[at] ?? '';
+        const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : rest[at + 1];
+        if (v === undefined) throw new Error('flag --data-dir needs a value');
+        dataDir = v;
+        rest.splice(at, a.includes('=') ? 1 : 2);
+      }
+      return runImagesCommand(rest, { dataDir: join(resolve(dataDir), 'node') });
+    }
     case undefined:
     case '-h':
     case '--help':

@@ -20,6 +20,9 @@ import { allResources } from '../machinery/resources';
 import { openBackend } from '../store';
 import type { Backend } from '../store/backend';
 import { type FlagSpec, flagHelp, parseFlags } from './flags';
+import { nodeConfigFrom, nodeFlags, startNode } from './node';
+import { podConnectors } from '../apiserver/connect/pods';
+import type { NodeConfig } from '../node/types';
 import { clientUrl, type Listen, parseListen, type ServingNames, servingNames } from './listen';
 
 const specs: FlagSpec[] = [
@@ -29,6 +32,7 @@ const specs: FlagSpec[] = [
   { name: 'print-env', help: 'Print how to point kubectl at the server once it is ready', boolean: true },
   { name: 'log-level', help: 'Log level: debug, info, warn, error', default: 'info' },
   { name: 'compaction-interval', help: 'How often store history is compacted (a duration: 300s, 5m, 1h)', default: '5m' },
+  ...nodeFlags,
 ];
 
 function parseDuration(flag: string, v: string): number {
@@ -66,6 +70,7 @@ export async function runServer(argv: string[]): Promise<number> {
     const listen = parseListen(values.get('listen') ?? '');
     const compactionMs = parseDuration('compaction-interval', values.get('compaction-interval') ?? '5m');
     const storeUrl = values.get('store') ?? `sqlite://${join(dataDir, 'state.db')}`;
+    const node = nodeConfigFrom(values, dataDir);
     const log = pino({ level: values.get('log-level') ?? 'info', base: { component: 'berth' } }, pino.destination(2));
     const names = await servingNames(listen);
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -74,7 +79,7 @@ export async function runServer(argv: string[]): Promise<number> {
     const backend = openBackend(storeUrl);
     try {
       await backend.ready;
-      await serve({ listen, names, dataDir, storeUrl, compactionMs, log, clock, pki, token, backend, started, printEnv: values.get('print-env') === 'true', stop: signals.stop });
+      await serve({ listen, names, dataDir, storeUrl, compactionMs, log, clock, pki, token, backend, started, printEnv: values.get('print-env') === 'true', stop: signals.stop, node });
     } finally {
       await backend.close();
     }
@@ -98,6 +103,8 @@ interface ServeOptions {
   started: number;
   printEnv: boolean;
   stop: Promise<string>;
+  /** The in-process node, unless --node=false. */
+  node: NodeConfig | undefined;
 }
 
 /** Runs until a signal; any start-up failure stops what already started before it is reported. */
@@ -110,7 +117,8 @@ async function serve(o: ServeOptions): Promise<void> {
   metrics.gauge('nodejs_heap_size_used_bytes', () => process.memoryUsage().heapUsed);
   metrics.gauge('nodejs_heap_size_total_bytes', () => process.memoryUsage().heapTotal);
   metrics.gauge('nodejs_external_memory_bytes', () => process.memoryUsage().external);
-  const deps = { registry, store, clock, connectors: new Map() };
+  // The API server reaches nodes' streaming servers (exec, logs, ...) with the admin token.
+  const deps = { registry, store, clock, connectors: podConnectors({ nodeToken: o.token, caPem: o.pki.caCertPem }) };
   const abort = new AbortController();
   // Every component and informer listens for shutdown on this one signal.
   setMaxListeners(0, abort.signal);
@@ -125,6 +133,7 @@ async function serve(o: ServeOptions): Promise<void> {
   const api = new ApiServer({ host: listen.host, port: listen.port, certPem: o.pki.certPem, keyPem: o.pki.keyPem, tokens: [o.token], deps, log, metrics, health });
   await startListening(api, listen, abort.signal);
   let controllers: { stopped: Promise<void> } | undefined;
+  let node: { stopped: Promise<void> } | undefined;
   try {
     const port = api.address?.port ?? listen.port;
     await bootstrap(store, registry, { ip: o.names.advertise, port });
@@ -132,6 +141,10 @@ async function serve(o: ServeOptions): Promise<void> {
     controllers = running;
     void running.ready.then(() => (controllersReady = true));
     startCompactor(backend, clock, log, abort.signal, o.compactionMs);
+    if (o.node) {
+      const client = new InProcessClient(deps);
+      node = await startNode({ config: o.node, client, clock, log, signal: abort.signal, tls: { certPem: o.pki.certPem, keyPem: o.pki.keyPem }, streamToken: o.token, controlPlane: true });
+    }
     const server = clientUrl(listen, port);
     const kubeconfig = join(o.dataDir, 'kubeconfig.yaml');
     await writeKubeconfig(kubeconfig, { server, caPem: o.pki.caCertPem, token: o.token, clusterName: 'berth', user: 'admin', context: 'berth' });
@@ -142,6 +155,7 @@ async function serve(o: ServeOptions): Promise<void> {
     abort.abort();
     await api.stop();
     await controllers?.stopped;
+    await node?.stopped;
   }
 }
 

@@ -81,7 +81,10 @@ describe('server-side apply', () => {
     await k(['apply', '--server-side', '--force-conflicts', '-f', '-'], { input: deployment('ssa') });
     const d = parse((await k(['get', 'deploy', '-n', ns, 'ssa', '-o', 'yaml', '--show-managed-fields'])).stdout) as Deploy;
     assert.equal(d.spec.replicas, 1);
-    const owners = (d.metadata.managedFields ?? []).filter((m) => JSON.stringify(m).includes('"f:replicas"')).map((m) => m.manager);
+    // Who owns .spec.replicas (the deployment controller's status writes own .status.replicas).
+    const owners = (d.metadata.managedFields ?? [])
+      .filter((m) => JSON.stringify((m as { fieldsV1?: { 'f:spec'?: unknown } }).fieldsV1?.['f:spec'] ?? {}).includes('"f:replicas"'))
+      .map((m) => m.manager);
     assert.deepEqual(owners, ['kubectl']);
   });
 

@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Berth, startBerth } from './harness';
-import { create, headerLine, type Kubectl, kubectlFor, namespaceObj, rowNamed } from './util';
+import { create, eventually, headerLine, type Kubectl, kubectlFor, namespaceObj, rowNamed } from './util';
 
 let b: Berth;
 let k: Kubectl;
@@ -122,10 +122,17 @@ describe('cells', () => {
   });
 
   test('deploy, rs, sts: counts from spec and (empty) status, containers, images, selector', async () => {
-    const d = rowNamed(await get('deploy', true), 'web');
-    assert.deepEqual([d['READY'], d['UP-TO-DATE'], d['AVAILABLE'], d['CONTAINERS'], d['IMAGES'], d['SELECTOR']], ['0/2', '0', '0', 'nginx', 'nginx:1.25', 'app=web']);
-    const rs = rowNamed(await get('rs', true), 'web-rs');
-    assert.deepEqual([rs['DESIRED'], rs['CURRENT'], rs['READY'], rs['SELECTOR']], ['3', '0', '0', 'app=web']);
+    // The controllers have made the ReplicaSets and pods (no node runs them: none is ready).
+    const d = await eventually(async () => {
+      const r = rowNamed(await get('deploy', true), 'web');
+      return r['UP-TO-DATE'] === '2' ? r : undefined;
+    }, 'deployment web up to date');
+    assert.deepEqual([d['READY'], d['UP-TO-DATE'], d['AVAILABLE'], d['CONTAINERS'], d['IMAGES'], d['SELECTOR']], ['0/2', '2', '0', 'nginx', 'nginx:1.25', 'app=web']);
+    const rs = await eventually(async () => {
+      const r = rowNamed(await get('rs', true), 'web-rs');
+      return r['CURRENT'] === '3' ? r : undefined;
+    }, 'replicaset web-rs current');
+    assert.deepEqual([rs['DESIRED'], rs['CURRENT'], rs['READY'], rs['SELECTOR']], ['3', '3', '0', 'app=web']);
     const s = rowNamed(await get('sts', true), 'db');
     assert.deepEqual([s['READY'], s['CONTAINERS'], s['IMAGES']], ['0/1', 'nginx', 'nginx:1.25']);
   });

@@ -1,6 +1,7 @@
 // End-to-end helpers: run the real `bin/berth server`, drive it with the real kubectl, and read the
 // Kubernetes manifests out of the seed document.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request, type RequestOptions } from 'node:https';
@@ -20,6 +21,12 @@ export interface StartOptions {
   extraArgs?: string[];
   readyTimeoutMs?: number;
   env?: Record<string, string>;
+  /**
+   * Run the in-process node agent (off by default: most e2e tests are about the API). Each server
+   * gets its own pod CIDR, bridge and cgroup parent so parallel tests don't collide; `mirror`
+   * serves docker.io (a test registry from registry.ts).
+   */
+  node?: { mirror?: string };
 }
 
 export interface Berth {
@@ -62,6 +69,9 @@ export async function startBerth(opts: StartOptions = {}): Promise<Berth> {
   const logFile = join(dataDir, 'berth.log');
   const args = ['server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`];
   if (opts.store !== undefined) args.push('--store', opts.store);
+  const nodeOpts = opts.node ? nodeArgs(opts.node) : undefined;
+  if (nodeOpts) args.push(...nodeOpts.args);
+  else args.push('--node=false');
   args.push(...(opts.extraArgs ?? []));
 
   let child: ChildProcess | undefined;
@@ -139,7 +149,9 @@ export async function startBerth(opts: StartOptions = {}): Promise<Berth> {
       await launch();
     },
     destroy: async () => {
+      if (nodeOpts) await drainNode({ url, ...creds }, dataDir);
       await stop();
+      if (nodeOpts) await cleanupNode(dataDir, nodeOpts);
       if (ownDir) await rm(dataDir, { recursive: true, force: true });
     },
     request: (method, path, body) => httpsJson({ url, ...creds }, method, path, body),
@@ -155,6 +167,79 @@ function berthCommand(): string[] {
   if (!existsSync(join(repoRoot, 'dist', 'berth.mjs'))) throw new Error('dist/berth.mjs is missing: run `npm run build` first');
   // bin/berth execs node with the server's flags, so the PID is the server's.
   return [join(repoRoot, 'bin', 'berth')];
+}
+
+/** Flags giving a test server a node of its own: a random /24, bridge and cgroup parent. */
+function nodeArgs(node: { mirror?: string }): NodeArgs {
+  const n = randomInt(0, 50 * 256);
+  const tag = randomBytes(4).toString('hex');
+  const bridge = `bt${tag}`;
+  const cgroupParent = `berth-e2e-${tag}`;
+  const args = ['--pod-cidr', `10.${200 + Math.floor(n / 256)}.${n % 256}.0/24`, '--bridge', bridge, '--cgroup-parent', cgroupParent, '--kubelet-port', '0'];
+  if (node.mirror) {
+    const host = new URL(node.mirror).host;
+    args.push('--registry-mirror', `docker.io=${node.mirror}`, '--insecure-registry', host);
+  }
+  return { args, bridge, cgroupParent };
+}
+
+interface NodeArgs {
+  args: string[];
+  bridge: string;
+  cgroupParent: string;
+}
+
+/** Deletes every pod and waits (≤ 60 s) until the node has torn them all down. */
+async function drainNode(conn: { url: string; token: string; caPem: string }, dataDir: string): Promise<void> {
+  const r = await httpsJson(conn, 'DELETE', '/api/v1/namespaces/default/pods').catch(() => undefined);
+  void r;
+  const ns = await httpsJson(conn, 'GET', '/api/v1/pods').catch(() => undefined);
+  for (const p of ((ns?.body as { items?: { metadata: { name: string; namespace: string } }[] } | undefined)?.items ?? [])) {
+    await httpsJson(conn, 'DELETE', `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}`).catch(() => undefined);
+  }
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const left = await httpsJson(conn, 'GET', '/api/v1/pods').catch(() => undefined);
+    const items = (left?.body as { items?: unknown[] } | undefined)?.items;
+    if (items && items.length === 0 && runcContainers(dataDir).length === 0) return;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
+function runcContainers(dataDir: string): string[] {
+  const r = spawnSync('runc', ['--root', join(dataDir, 'node', 'runc'), 'list', '-q'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.split('\n').filter((l) => l !== '') : [];
+}
+
+/** Deletes the filter/nat rules naming `bridge` (ours and the CNI bridge plugin's) and their chains. */
+function removeIptablesRules(bridge: string): void {
+  for (const table of ['filter', 'nat']) {
+    const rules = spawnSync('iptables', ['-t', table, '-S'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.startsWith('-A ') && l.includes(bridge));
+    const chains = new Set<string>();
+    for (const rule of rules) {
+      const jump = / -j (CNI-[0-9a-f]{24})\b/.exec(rule)?.[1];
+      if (jump) chains.add(jump);
+      // iptables -S prints rules in a form its own -D accepts.
+      spawnSync('sh', ['-c', `iptables -t ${table} ${rule.replace(/^-A /, '-D ')}`]);
+    }
+    for (const c of chains) {
+      spawnSync('iptables', ['-t', table, '-F', c]);
+      spawnSync('iptables', ['-t', table, '-X', c]);
+    }
+  }
+}
+
+/** After the server stopped: whatever a failed test left behind is killed, unmounted and removed. */
+async function cleanupNode(dataDir: string, node: NodeArgs): Promise<void> {
+  const root = join(dataDir, 'node', 'runc');
+  for (const id of runcContainers(dataDir)) spawnSync('runc', ['--root', root, 'delete', '--force', id]);
+  const mounts = (await readFile('/proc/self/mounts', 'utf8')).split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(dataDir));
+  for (const m of mounts.reverse()) spawnSync('umount', ['-l', m.replace(/\\040/g, ' ')]);
+  spawnSync('ip', ['link', 'del', node.bridge]);
+  removeIptablesRules(node.bridge);
+  for (const ctl of ['memory', 'cpu', 'cpuacct', 'pids', 'blkio', 'cpuset', 'devices', 'freezer', 'hugetlb', 'net_cls', 'perf_event', 'systemd', 'unified']) {
+    spawnSync('sh', ['-c', `d=/sys/fs/cgroup/${ctl}/${node.cgroupParent}; [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; true`]);
+  }
 }
 
 /** A port nothing listens on right now: bind :0, read it, close. */

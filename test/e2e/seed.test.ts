@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Berth, type KubectlVersion, kubectlVersions, seedManifests, startBerth } from './harness';
-import { create, getJson, type Kubectl, kubectlFor, namespaceObj, rowNamed } from './util';
+import { create, eventually, getJson, type Kubectl, kubectlFor, namespaceObj, rowNamed } from './util';
 
 const blocks = seedManifests();
 const [deployYaml = '', pvPvcYaml = '', mongoNfsYaml = '', csiPvcYaml = '', mongoCsiYaml = ''] = blocks;
@@ -45,8 +45,12 @@ describe('seed manifests with kubectl 1.32', () => {
   });
 
   test('kubectl get shows each object with upstream cells', async () => {
-    const d = rowNamed((await k(['get', 'deploy', 'shared-volume-deployment'])).stdout, 'shared-volume-deployment');
-    assert.deepEqual([d['READY'], d['UP-TO-DATE'], d['AVAILABLE']], ['0/1', '0', '0']);
+    // The Deployment controller has made its ReplicaSet and pod; no node runs it (--node=false).
+    const d = await eventually(async () => {
+      const r = rowNamed((await k(['get', 'deploy', 'shared-volume-deployment'])).stdout, 'shared-volume-deployment');
+      return r['UP-TO-DATE'] === '1' ? r : undefined;
+    }, 'the deployment up to date');
+    assert.deepEqual([d['READY'], d['UP-TO-DATE'], d['AVAILABLE']], ['0/1', '1', '0']);
     const pv = rowNamed((await k(['get', 'pv', 'nfs-pv'])).stdout, 'nfs-pv');
     assert.deepEqual(
       [pv['CAPACITY'], pv['ACCESS MODES'], pv['RECLAIM POLICY'], pv['STORAGECLASS'], pv['VOLUMEATTRIBUTESCLASS']],
@@ -73,7 +77,7 @@ describe('seed manifests with kubectl 1.32', () => {
   test('kubectl describe prints each object', async () => {
     const d = (await k(['describe', 'deploy', 'shared-volume-deployment'])).stdout;
     assert.match(d, /^Name:\s+shared-volume-deployment$/m);
-    assert.match(d, /^Replicas:\s+1 desired \| 0 updated \| 0 total \| 0 available \| 0 unavailable$/m);
+    assert.match(d, /^Replicas:\s+1 desired \| 1 updated \| 1 total \| 0 available \| 1 unavailable$/m);
     assert.match(d, /^Selector:\s+app=shared-volume-app$/m);
     assert.match(d, /^\s+writer:$/m);
     assert.match(d, /^\s+reader:$/m);
