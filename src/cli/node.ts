@@ -9,6 +9,7 @@ import { NodeAgent } from '../node/agent';
 import { ImageService } from '../node/images/image-service';
 import { CniNetwork } from '../node/network/cni-network';
 import { NodeRegistration } from '../node/registration';
+import { hostEnv, nodeProblems } from '../node/preflight';
 import { StreamingServer } from '../node/streaming/server';
 import type { NodeConfig } from '../node/types';
 import { VolumeManager } from '../node/volumes/volume-manager';
@@ -109,6 +110,14 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   }
   const kubeletPort = streaming.address?.port ?? cfg.kubeletPort;
   const registration = new NodeRegistration({ client, clock, log, nodeName: cfg.nodeName, address, kubeletPort, podCIDR: cfg.podCIDR, dataDir: cfg.dataDir, controlPlane: o.controlPlane });
+  const problems = await nodeProblems(hostEnv());
+  if (problems.length > 0) {
+    // Serve the API anyway; the node says why it can't run pods, and nothing is scheduled on it.
+    for (const p of problems) log.warn({ problem: p }, 'the node cannot run pods');
+    registration.setCondition('Ready', 'False', 'KubeletNotReady', problems.join('; '));
+    const stopped = registration.start(signal).catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'node registration stopped'));
+    return { ready: registration.ready, stopped: stopped.then(() => undefined) };
+  }
   const running = [registration.start(signal), volumes.start(signal), agent.start(signal)].map((p) =>
     p.catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'node component stopped')),
   );

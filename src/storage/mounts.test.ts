@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { mountPointsUnder, mountsAt, mountTmpfs, parseMountInfo, resizeTmpfs, tmpfsSize, unmount } from './mounts';
+import { parseMountInfo } from './mountinfo';
+import { mountPointsUnder, mountsAt, mountTmpfs, resizeTmpfs, tmpfsSize, unmount } from './mounts';
 
 let base: string;
 before(async () => {
@@ -21,7 +22,7 @@ test('parseMountInfo decodes escapes and finds the fields after the separator', 
     '',
   ].join('\n');
   const m = parseMountInfo(text);
-  assert.deepEqual(m[0], { mountPoint: '/mnt/with space', fsType: 'ext3', source: '/dev/root', superOptions: 'rw,errors=continue' });
+  assert.deepEqual(m[0], { id: 36, parent: 35, root: '/mnt1', mountPoint: '/mnt/with space', optional: ['master:1'], fsType: 'ext3', source: '/dev/root', superOptions: 'rw,errors=continue' });
   assert.equal(tmpfsSize(m[1]!), 4096n * 1024n);
   assert.equal(tmpfsSize(m[0]), undefined);
 });

@@ -1,41 +1,11 @@
 // Thin layer over the mount table and util-linux mount(8)/umount(8). Node has no mount(2),
 // so mounts go through the binaries; the table is read from /proc/self/mountinfo.
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { type MountEntry, readMounts } from './mountinfo';
 import { isWithin } from './paths';
 
 const run = promisify(execFile);
-
-export interface MountEntry {
-  mountPoint: string;
-  fsType: string;
-  source: string;
-  /** Per-superblock options, e.g. "rw,size=4096k,mode=755". */
-  superOptions: string;
-}
-
-// mountinfo escapes space, tab, newline and backslash as octal.
-function unescape(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
-}
-
-/** Parses /proc/<pid>/mountinfo text. */
-export function parseMountInfo(text: string): MountEntry[] {
-  const out: MountEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    const f = line.split(' ');
-    const sep = f.indexOf('-', 6);
-    if (sep < 0 || f[4] === undefined) continue;
-    out.push({ mountPoint: unescape(f[4]), fsType: unescape(f[sep + 1] ?? ''), source: unescape(f[sep + 2] ?? ''), superOptions: f[sep + 3] ?? '' });
-  }
-  return out;
-}
-
-export async function readMounts(): Promise<MountEntry[]> {
-  return parseMountInfo(await readFile('/proc/self/mountinfo', 'utf8'));
-}
 
 /** Mount entries at `path` (the last one is on top). */
 export async function mountsAt(path: string): Promise<MountEntry[]> {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { rulesToDelete, splitRule } from './host-rules';
-import { containingMount, isShared, nsBinding, parseMountinfo } from './mountinfo';
+import { parseMountInfo } from '../../storage/mountinfo';
+import { containingMount, isShared, nsBinding } from './mountinfo';
 
 const sample = [
   '27 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw',
@@ -14,7 +15,7 @@ const sample = [
 ].join('\n');
 
 describe('mountinfo', () => {
-  const mounts = parseMountinfo(sample);
+  const mounts = parseMountInfo(sample);
 
   it('finds nsfs bindings of the right kind only', () => {
     const cases: [string, 'net' | 'ipc' | 'uts', string | undefined][] = [

@@ -1,43 +1,5 @@
-// Reading /proc/self/mountinfo: which paths are namespace bind mounts and how mounts propagate.
-import { readFile } from 'node:fs/promises';
-
-export interface MountEntry {
-  id: number;
-  parent: number;
-  /** Path inside the filesystem that is mounted, e.g. "net:[4026532179]" for an nsfs bind mount. */
-  root: string;
-  mountPoint: string;
-  /** Optional fields, e.g. ["shared:1"] or ["master:3"]. */
-  optional: string[];
-  fstype: string;
-}
-
-// mountinfo escapes space, tab, newline and backslash as three octal digits.
-function unescape(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-}
-
-export function parseMountinfo(text: string): MountEntry[] {
-  const out: MountEntry[] = [];
-  for (const line of text.split('\n')) {
-    const fields = line.split(' ');
-    const sep = fields.indexOf('-');
-    if (sep < 6) continue;
-    out.push({
-      id: Number(fields[0]),
-      parent: Number(fields[1]),
-      root: unescape(fields[3] ?? ''),
-      mountPoint: unescape(fields[4] ?? ''),
-      optional: fields.slice(6, sep),
-      fstype: fields[sep + 1] ?? '',
-    });
-  }
-  return out;
-}
-
-export async function readMounts(): Promise<MountEntry[]> {
-  return parseMountinfo(await readFile('/proc/self/mountinfo', 'utf8'));
-}
+// Questions about the mount table for namespace files: which paths are nsfs binds, how mounts propagate.
+import type { MountEntry } from '../../storage/mountinfo';
 
 export type NsKind = 'net' | 'ipc' | 'uts';
 
@@ -48,7 +10,7 @@ export type NsKind = 'net' | 'ipc' | 'uts';
 export function nsBinding(mounts: readonly MountEntry[], path: string, kind: NsKind): string | undefined {
   let top: MountEntry | undefined;
   for (const m of mounts) if (m.mountPoint === path) top = m;
-  if (!top || top.fstype !== 'nsfs' || !top.root.startsWith(`${kind}:[`)) return undefined;
+  if (!top || top.fsType !== 'nsfs' || !top.root.startsWith(`${kind}:[`)) return undefined;
   return top.root;
 }
 

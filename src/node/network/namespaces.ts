@@ -3,7 +3,8 @@
 import { mkdir, open, realpath, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SandboxNamespaces } from '../types';
-import { type MountEntry, type NsKind, containingMount, isShared, mountsAt, nsBinding, readMounts } from './mountinfo';
+import { type MountEntry, readMounts } from '../../storage/mountinfo';
+import { type NsKind, containingMount, isShared, mountsAt, nsBinding } from './mountinfo';
 import { runOk } from './run';
 
 const KINDS: readonly NsKind[] = ['net', 'ipc', 'uts'];

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { containerArgs, expandVars } from './command';
+import { expandVars } from '../../machinery/expand';
+import { containerArgs } from './command';
 
 test('expandVars follows upstream expansion rules', () => {
   const env = new Map([

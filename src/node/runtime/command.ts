@@ -1,41 +1,8 @@
 // The process argv of a container as Kubernetes defines it: `command` replaces the image's
 // Entrypoint (and drops its Cmd), `args` replaces Cmd; `$(VAR)` references expand from the
 // container's environment, `$$` escapes a dollar, and unknown references stay as written.
+import { expandVars } from '../../machinery/expand';
 import type { ContainerSpec, ImageConfig } from '../types';
-
-/** Expands `$(NAME)` in `input` from `lookup`, as upstream's expansion.Expand does. */
-export function expandVars(input: string, lookup: (name: string) => string | undefined): string {
-  let out = '';
-  let i = 0;
-  while (i < input.length) {
-    const c = input[i];
-    if (c !== '$' || i + 1 >= input.length) {
-      out += c;
-      i++;
-      continue;
-    }
-    const next = input[i + 1];
-    if (next === '$') {
-      out += '$';
-      i += 2;
-    } else if (next === '(') {
-      const close = input.indexOf(')', i + 2);
-      if (close < 0) {
-        // No closing paren: the rest is literal.
-        out += input.slice(i);
-        break;
-      }
-      const name = input.slice(i + 2, close);
-      const v = name === '' ? undefined : lookup(name);
-      out += v ?? `$(${name})`;
-      i = close + 1;
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  return out;
-}
 
 /** The argv the container runs, or an error naming the fix when there is nothing to run. */
 export function containerArgs(c: ContainerSpec, image: ImageConfig, env: ReadonlyMap<string, string>): string[] {

@@ -7,7 +7,7 @@ import type { ApiClient } from '../../machinery/client';
 import { parseQuantity, milliValue, quantityValue } from '../../machinery/quantity';
 import { ApiError } from '../../machinery/errors';
 import type { ContainerSpec, Pod } from '../types';
-import { expandVars } from './command';
+import { expandVars } from '../../machinery/expand';
 
 /** Why a container's config could not be made; becomes waiting reason CreateContainerConfigError. */
 export class ContainerConfigError extends Error {
