@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toStatus } from '../machinery/errors';
-import { ADMIN_USER, ANONYMOUS_USER, authenticate, checkAccess, ensureAdminToken, forbidden, isPublicPath, subprotocolsWithoutToken } from './auth';
+import { type AccessRequest, ADMIN_USER, ANONYMOUS_USER, authenticate, checkAccess, ensureAdminToken, forbidden, isPublicPath, subprotocolsWithoutToken, type UserInfo } from './auth';
 
 const base = await mkdtemp(join(tmpdir(), 'berth-auth-'));
 after(() => rm(base, { recursive: true, force: true }));
@@ -68,14 +68,14 @@ describe('authenticate', () => {
 describe('checkAccess', () => {
   const get = (path: string, headers = {}) => checkAccess({ method: 'GET', path, headers }, tokens);
 
-  test('admin may do anything', () => {
-    assert.deepEqual(get('/api/v1/pods', bearer('s3cret-token')), { user: ADMIN_USER });
-    assert.deepEqual(get('/healthz/etcd', bearer('s3cret-token')), { user: ADMIN_USER });
+  test('admin may do anything', async () => {
+    assert.deepEqual(await get('/api/v1/pods', bearer('s3cret-token')), { user: ADMIN_USER });
+    assert.deepEqual(await get('/healthz/etcd', bearer('s3cret-token')), { user: ADMIN_USER });
   });
 
-  test('a bad token is 401 everywhere, even on public paths, with upstream body', () => {
+  test('a bad token is 401 everywhere, even on public paths, with upstream body', async () => {
     for (const p of ['/api', '/healthz', '/version']) {
-      const r = get(p, bearer('nope'));
+      const r = await get(p, bearer('nope'));
       assert.ok('error' in r);
       assert.deepEqual(toStatus(r.error), {
         kind: 'Status',
@@ -90,25 +90,25 @@ describe('checkAccess', () => {
     }
   });
 
-  test('a malformed websocket token is 401, not anonymous', () => {
-    const r = get('/healthz', { connection: 'upgrade', upgrade: 'websocket', 'sec-websocket-protocol': wsProto('s3cret-token') });
+  test('a malformed websocket token is 401, not anonymous', async () => {
+    const r = await get('/healthz', { connection: 'upgrade', upgrade: 'websocket', 'sec-websocket-protocol': wsProto('s3cret-token') });
     assert.ok('error' in r && r.error.code === 401, 'token protocol alone, with no real subprotocol');
   });
 
-  test('anonymous may GET exactly the public-info paths', () => {
+  test('anonymous may GET exactly the public-info paths', async () => {
     for (const p of ['/healthz', '/livez', '/readyz', '/version', '/version/', '/readyz?verbose']) {
-      assert.deepEqual(get(p), { user: ANONYMOUS_USER }, p);
+      assert.deepEqual(await get(p), { user: ANONYMOUS_USER }, p);
     }
     for (const p of ['/healthz/ping', '/readyz/', '/livez/etcd', '/api', '/apis', '/openapi/v2', '/']) {
-      const r = get(p);
+      const r = await get(p);
       assert.ok('error' in r && r.error.code === 403, p);
     }
-    const head = checkAccess({ method: 'HEAD', path: '/healthz', headers: {} }, tokens);
+    const head = await checkAccess({ method: 'HEAD', path: '/healthz', headers: {} }, tokens);
     assert.ok('error' in head && head.error.code === 403);
   });
 
-  test('anonymous 403 messages are upstream\'s', () => {
-    const r = get('/api');
+  test('anonymous 403 messages are upstream\'s', async () => {
+    const r = await get('/api');
     assert.ok('error' in r);
     assert.deepEqual(toStatus(r.error), {
       kind: 'Status',
@@ -120,7 +120,7 @@ describe('checkAccess', () => {
       details: {},
       code: 403,
     });
-    const pods = checkAccess(
+    const pods = await checkAccess(
       { method: 'GET', path: '/api/v1/namespaces/default/pods', headers: {}, resource: { verb: 'list', group: '', resource: 'pods', namespace: 'default' } },
       tokens,
     );
@@ -140,5 +140,39 @@ describe('checkAccess', () => {
   test('isPublicPath ignores the query', () => {
     assert.equal(isPublicPath('/livez?verbose=1'), true);
     assert.equal(isPublicPath('/livez/ping'), false);
+  });
+});
+
+describe('checkAccess for service account tokens', () => {
+  const robot: UserInfo = { name: 'system:serviceaccount:default:default', groups: ['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated'] };
+  const others = { authenticate: async (t: string) => (t === 'sa-jwt' ? robot : undefined) };
+  const as = (token: string, method: string, path: string, resource?: AccessRequest['resource']) =>
+    checkAccess({ method, path, headers: bearer(token), ...(resource ? { resource } : {}) }, tokens, others);
+
+  test('discovery, whoami and self reviews are allowed, as upstream\'s default RBAC allows system:authenticated', async () => {
+    for (const p of ['/api', '/api/v1', '/apis', '/apis/apps/v1', '/openapi/v3', '/version', '/healthz']) {
+      assert.deepEqual(await as('sa-jwt', 'GET', p), { user: robot }, p);
+    }
+    for (const [group, resource] of [['authentication.k8s.io', 'selfsubjectreviews'], ['authorization.k8s.io', 'selfsubjectaccessreviews'], ['authorization.k8s.io', 'selfsubjectrulesreviews']] as const) {
+      assert.deepEqual(await as('sa-jwt', 'POST', `/apis/${group}/v1/${resource}`, { verb: 'create', group, resource }), { user: robot }, resource);
+    }
+  });
+
+  test('anything else is 403 with upstream\'s message, not admin', async () => {
+    const pods = await as('sa-jwt', 'GET', '/api/v1/namespaces/default/pods', { verb: 'list', group: '', resource: 'pods', namespace: 'default' });
+    assert.ok('error' in pods);
+    assert.equal(pods.error.code, 403);
+    assert.equal(pods.error.message, 'pods is forbidden: User "system:serviceaccount:default:default" cannot list resource "pods" in API group "" in the namespace "default"');
+    const token = await as('sa-jwt', 'POST', '/api/v1/namespaces/default/serviceaccounts/default/token', { verb: 'create', group: '', resource: 'serviceaccounts', subresource: 'token', namespace: 'default', name: 'default' });
+    assert.ok('error' in token && token.error.code === 403);
+    const metrics = await as('sa-jwt', 'GET', '/metrics');
+    assert.ok('error' in metrics);
+    assert.equal(metrics.error.message, 'forbidden: User "system:serviceaccount:default:default" cannot get path "/metrics"');
+  });
+
+  test('a token neither admin nor a valid service account token is 401', async () => {
+    const r = await as('forged', 'GET', '/api');
+    assert.ok('error' in r && r.error.code === 401);
+    assert.deepEqual(await as('s3cret-token', 'GET', '/api/v1/pods', { verb: 'list', group: '', resource: 'pods' }), { user: ADMIN_USER });
   });
 });

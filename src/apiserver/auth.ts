@@ -1,5 +1,7 @@
 // Bearer-token authentication with kube-apiserver's decisions:
 //  - a valid token (Authorization: Bearer, or the websocket subprotocol kubectl/browsers use) is admin;
+//  - a service account token is that service account, which may do what upstream's default RBAC
+//    gives every authenticated user (discovery, whoami, self reviews), nothing more;
 //  - a token that is present but wrong is 401 on every path (upstream never treats a bad token as
 //    anonymous: union.NewFailOnError before the anonymous authenticator);
 //  - no credentials at all is system:anonymous, which the default RBAC role system:public-info-viewer
@@ -8,12 +10,20 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { authorize } from '../machinery/authorization';
 import { ApiError, errors } from '../machinery/errors';
 import { writeFileAtomic } from './kubeconfig';
 
 export interface UserInfo {
   name: string;
   groups: string[];
+  uid?: string;
+  extra?: Record<string, string[]>;
+}
+
+/** Tokens other than the admin token (service account JWTs): the user, or undefined if not valid. */
+export interface TokenAuthenticator {
+  authenticate(token: string): Promise<UserInfo | undefined>;
 }
 
 export const ADMIN_USER: UserInfo = { name: 'admin', groups: ['system:masters', 'system:authenticated'] };
@@ -78,15 +88,28 @@ export interface ResourceAttributes {
 export type Access = { user: UserInfo } | { error: ApiError };
 
 /**
- * Authentication plus the one authorization rule Berth has (admin may do anything, anonymous only
- * read the public info paths). Respond with toStatus(result.error) and its code when there is an error.
+ * Authentication and authorization: admin may do anything, anonymous only read the public info
+ * paths, other token users (service accounts) what the default RBAC policy grants them.
+ * Respond with toStatus(result.error) and its code when there is an error.
  */
-export function checkAccess(req: AccessRequest, tokens: readonly string[]): Access {
+export async function checkAccess(req: AccessRequest, tokens: readonly string[], others?: TokenAuthenticator): Promise<Access> {
   const c = credentials(req.headers);
-  if (c.token !== undefined) return matches(c.token, tokens) ? { user: ADMIN_USER } : { error: errors.unauthorized() };
+  if (c.token !== undefined) {
+    if (matches(c.token, tokens)) return { user: ADMIN_USER };
+    const user = others ? await others.authenticate(c.token) : undefined;
+    return user ? authorizeRequest(user, req) : { error: errors.unauthorized() };
+  }
   if (c.malformed) return { error: errors.unauthorized() };
   if (!req.resource && req.method.toUpperCase() === 'GET' && isPublicPath(req.path)) return { user: ANONYMOUS_USER };
   return { error: forbidden(ANONYMOUS_USER, req) };
+}
+
+/** RBAC with upstream's bootstrap policy; non-resource verbs are the lower-cased method, as upstream's. */
+function authorizeRequest(user: UserInfo, req: AccessRequest): Access {
+  const r = req.resource;
+  const q = req.path.indexOf('?');
+  const decision = authorize(user, r ? { resource: { ...r } } : { nonResource: { path: q === -1 ? req.path : req.path.slice(0, q), verb: req.method.toLowerCase() } });
+  return decision.allowed ? { user } : { error: forbidden(user, req) };
 }
 
 /** True for the paths anyone may GET without credentials. */

@@ -48,11 +48,19 @@ export class InProcessClient implements ApiClient {
   async create(r: ResourceRef, ns: string | undefined, obj: KObject, opts: WriteOpts = {}, subresource?: string): Promise<KObject> {
     const def = this.def(r);
     if (subresource === 'binding') return this.bind(def, ns, obj, opts);
+    if (subresource === 'token') return this.token(ns, obj);
     const created = await this.deps.store.create(def, ns, toStorageVersion(def, obj, r.version), {
       ...(opts.dryRun ? { dryRun: true } : {}),
       managedFields: this.tracker(def, r.version, opts.fieldManager),
     });
     return toRequestVersion(def, created, r.version);
+  }
+
+  /** serviceaccounts/token: `obj` is the TokenRequest, its metadata.name the service account. */
+  private async token(ns: string | undefined, obj: KObject): Promise<KObject> {
+    const tokens = this.deps.serviceAccountTokens;
+    if (!tokens) throw errors.pathNotFound('service account tokens are not served: the server was started without a signing key');
+    return tokens.request(ns ?? '', obj.metadata.name ?? '', obj);
   }
 
   /** pods/binding as the HTTP handler serves it: uid/resourceVersion preconditions, then bindPod. */

@@ -64,6 +64,41 @@ export async function ensurePki(dataDir: string, opts: PkiOptions): Promise<Pki>
   return { caCertPem: ca.certPem, certPem: serving.certPem, keyPem: serving.keyPem };
 }
 
+/**
+ * The key service account tokens are signed with (DIR/pki/sa.key, ECDSA P-256 for ES256), made
+ * on first start and kept apart from the CA so either can be replaced alone. Replacing it
+ * invalidates every token issued before.
+ */
+export async function ensureServiceAccountKey(dataDir: string): Promise<KeyObject> {
+  const dir = join(dataDir, 'pki');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, 'sa.key');
+  let pem: string | undefined;
+  try {
+    pem = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const existing = pem === undefined ? undefined : usableSaKey(pem);
+  if (existing) return existing;
+  const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
+  const fresh = await exportKey(keys.privateKey);
+  // Exclusive on first start, so two servers starting at once end up signing with one key.
+  if (await writeFileAtomic(path, fresh, { mode: 0o600, exclusive: pem === undefined })) return createPrivateKey(fresh);
+  const winner = usableSaKey(await readFile(path, 'utf8'));
+  if (!winner) throw new Error(`${path}: not an ECDSA P-256 private key; delete it to have a new one made`);
+  return winner;
+}
+
+function usableSaKey(pem: string): KeyObject | undefined {
+  try {
+    const key = createPrivateKey(pem);
+    return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The names to cover: always loopback and this host; IPs given as hostnames move to ips. */
 export function wantedNames(opts: Pick<PkiOptions, 'hostnames' | 'ips'>): Names {
   const dns = new Set<string>();

@@ -126,7 +126,7 @@ export class ApiServer {
       url = requestUrl(req.url);
       const info = parseResourcePath(method, url.pathname, url.searchParams);
       if (info) verb = info.verb;
-      const access = checkAccess(
+      const access = await checkAccess(
         {
           method,
           path: url.pathname,
@@ -136,6 +136,7 @@ export class ApiServer {
             : {}),
         },
         this.opts.tokens,
+        this.opts.deps.serviceAccountTokens,
       );
       if ('error' in access) throw access.error;
       if (info) {

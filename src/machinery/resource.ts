@@ -14,7 +14,8 @@ export type Subresource =
   | 'proxy'
   | 'eviction'
   | 'ephemeralcontainers'
-  | 'finalize';
+  | 'finalize'
+  | 'token';
 
 export interface TableColumn {
   name: string;
@@ -47,6 +48,8 @@ export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list',
 export interface ReviewUser {
   name: string;
   groups: string[];
+  uid?: string;
+  extra?: Record<string, string[]>;
 }
 
 export interface ResourceDef extends ResourceDefHooks {

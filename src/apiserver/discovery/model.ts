@@ -63,6 +63,7 @@ function subresourceInfo(def: ResourceDef, version: string, sub: Subresource): D
     case 'eviction': return { name: sub, kind: { group: 'policy', version: 'v1', kind: 'Eviction' }, verbs: ['create'] };
     case 'ephemeralcontainers': return { name: sub, kind: own(def.kind), verbs: ['get', 'patch', 'update'] };
     case 'finalize': return { name: sub, kind: own(def.kind), verbs: ['update'] };
+    case 'token': return { name: sub, kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' }, verbs: ['create'] };
   }
 }
 

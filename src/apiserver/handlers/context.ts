@@ -6,6 +6,7 @@ import type { KObject } from '../../machinery/types';
 import type { UserInfo } from '../auth';
 import type { ResourceRequest } from '../http/request-info';
 import type { ObjectStore } from '../object-store';
+import type { ServiceAccountTokens } from '../serviceaccount/tokens';
 import type { Registry } from '../registry';
 
 export interface ApiDeps {
@@ -14,6 +15,8 @@ export interface ApiDeps {
   clock: Clock;
   /** Handlers for connect-style subresources (pods/log, pods/exec, ...), added by the node layer. */
   connectors: Map<string, (rc: RequestContext) => Promise<void>>;
+  /** Issues and checks service account tokens (serviceaccounts/token); absent, that subresource is 404. */
+  serviceAccountTokens?: ServiceAccountTokens;
 }
 
 export interface RequestContext {

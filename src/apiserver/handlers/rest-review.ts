@@ -34,7 +34,8 @@ export async function handleReview(rc: RequestContext): Promise<void> {
   const obj = toStorageVersion(def, body, info.version);
   const errs = def.validate?.(obj) ?? [];
   if (errs.length > 0) throw invalidReview(def, errs);
-  const out = def.review(obj, { name: rc.user.name, groups: [...rc.user.groups] }, rc.deps.clock.now());
+  const { name, groups, uid, extra } = rc.user;
+  const out = def.review(obj, { name, groups: [...groups], ...(uid ? { uid } : {}), ...(extra ? { extra } : {}) }, rc.deps.clock.now());
   writeObject(rc, 201, toRequestVersion(def, out, info.version));
 }
 

@@ -11,6 +11,7 @@ import { toScale } from './scale';
 import { buildTable, partialMetadata } from './table';
 import { tableOpts, typedList, writeObject } from './output';
 import { handleWatch } from './watch';
+import { handleTokenRequest } from './token-request';
 
 
 export async function handleResource(deps: ApiDeps, base: Omit<RequestContext, 'def' | 'deps'>): Promise<void> {
@@ -27,6 +28,7 @@ export async function handleResource(deps: ApiDeps, base: Omit<RequestContext, '
     const connector = deps.connectors.get(`${def.plural}/${sub}`);
     if (connector) return connector(rc);
     if (sub === 'status' || sub === 'scale' || sub === 'finalize' || sub === 'binding') return writeSubresource(rc);
+    if (sub === 'token') return handleTokenRequest(rc);
     throw errors.badRequest(`the ${sub} subresource of ${def.plural} needs a node agent, and none serves "${info.name ?? ''}"`);
   }
   switch (info.verb) {

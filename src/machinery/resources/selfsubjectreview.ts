@@ -17,11 +17,12 @@ export const selfSubjectReviewDef: ResourceDef = {
   generation: false,
   verbs: ['create'],
   // Upstream ignores the body and builds a new object stamped with the time of the review;
-  // uid and extra are empty for Berth's users, and Go's omitempty drops them.
+  // uid and extra are empty for the admin, and Go's omitempty drops them; service accounts have both.
   review(_o, user, now) {
+    const extra = user.extra && Object.keys(user.extra).length > 0 ? { extra: structuredClone(user.extra) } : {};
     return {
       metadata: { creationTimestamp: rfc3339(now) },
-      status: { userInfo: { username: user.name, groups: [...user.groups] } },
+      status: { userInfo: { username: user.name, ...(user.uid ? { uid: user.uid } : {}), groups: [...user.groups], ...extra } },
     };
   },
   table: { columns: [nameColumn()], row: (o) => [o.metadata.name ?? ''] },

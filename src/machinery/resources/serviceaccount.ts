@@ -14,8 +14,8 @@ export const serviceAccountDef: ResourceDef = {
   shortNames: ['sa'],
   categories: [],
   namespaced: true,
-  // The "token" subresource (TokenRequest) is not in the shared Subresource union yet.
-  subresources: [],
+  // token: TokenRequest, served by apiserver/serviceaccount/tokens.ts.
+  subresources: ['token'],
   generation: false,
 
   validate(o) {
