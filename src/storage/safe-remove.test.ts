@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -47,4 +47,67 @@ test('removeTree refuses to empty a mounted tmpfs or a same-filesystem bind moun
     await removeTree(t);
   }
   assert.equal(await readFile(join(src, 'precious'), 'utf8'), 'keep');
+});
+
+/** A "host" directory outside the tree, with files that must survive. */
+async function hostDir(name: string): Promise<string> {
+  const host = join(base, name);
+  await mkdir(join(host, 'sub'), { recursive: true });
+  await writeFile(join(host, 'precious'), 'keep');
+  await writeFile(join(host, 'sub/also'), 'keep');
+  return host;
+}
+
+async function assertHostIntact(host: string): Promise<void> {
+  assert.deepEqual((await readdir(host)).sort(), ['precious', 'sub']);
+  assert.equal(await readFile(join(host, 'precious'), 'utf8'), 'keep');
+  assert.equal(await readFile(join(host, 'sub/also'), 'utf8'), 'keep');
+}
+
+test('removeTree does not follow a directory swapped for a symlink after it was examined', async () => {
+  for (const target of ['absolute', 'relative']) {
+    const host = await hostDir(`host-swap-${target}`);
+    const t = join(base, `tree-swap-${target}`);
+    const victim = join(t, 'a/victim');
+    await mkdir(join(victim, 'deeper'), { recursive: true });
+    await writeFile(join(victim, 'precious'), 'container file');
+    let swapped = false;
+    const failed = await removeTree(t, {
+      // The container's move: once removal has decided "directory", put a symlink to the host there.
+      beforeOpen: async (p) => {
+        if (p !== victim || swapped) return;
+        swapped = true;
+        await rename(victim, join(t, 'a/moved-away'));
+        await symlink(target === 'absolute' ? host : `../../host-swap-${target}`, victim);
+      },
+    }).catch((e: unknown) => e);
+    assert.ok(swapped, 'the hook ran at the victim directory');
+    await assertHostIntact(host);
+    assert.equal(failed, undefined);
+    await assert.rejects(lstat(t), /ENOENT/, target);
+  }
+});
+
+test('removeTree does not follow a parent directory swapped for a symlink while its entries are removed', async () => {
+  const host = await hostDir('host-swap-parent');
+  const t = join(base, 'tree-swap-parent');
+  const parent = join(t, 'p');
+  // The same names as in the host directory: a path-based walk would reach the host's files.
+  await mkdir(join(parent, 'sub'), { recursive: true });
+  await writeFile(join(parent, 'sub/also'), 'container file');
+  await writeFile(join(parent, 'precious'), 'container file');
+  let swapped = false;
+  const failed = await removeTree(t, {
+    // p was opened and listed; swap it while its child directory is being handled.
+    beforeOpen: async (p) => {
+      if (!p.startsWith(`${parent}/`) || swapped) return;
+      swapped = true;
+      await rename(parent, join(t, 'p-moved'));
+      await symlink(host, parent);
+    },
+  }).catch((e: unknown) => e);
+  assert.ok(swapped);
+  await assertHostIntact(host);
+  assert.equal(failed, undefined);
+  await assert.rejects(lstat(t), /ENOENT/);
 });

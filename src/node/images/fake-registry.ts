@@ -73,6 +73,8 @@ export interface FakeRegistry {
   requests: string[];
   /** Token requests' query strings and Authorization headers. */
   tokenRequests: { query: string; authorization: string }[];
+  /** Every Authorization header received (registry API and token realm), in full. */
+  authorizations: string[];
   /** repo → tag or digest → { body, type }. */
   putManifest(repo: string, ref: string, body: Buffer, type?: string): void;
   putImage(repo: string, tag: string, img: BuiltImage): void;
@@ -86,6 +88,7 @@ export async function startFakeRegistry(opts: FakeRegistryOptions = {}): Promise
   const blobs = new Map<string, Buffer>();
   const requests: string[] = [];
   const tokenRequests: { query: string; authorization: string }[] = [];
+  const authorizations: string[] = [];
   const token = 'tok-' + Math.random().toString(36).slice(2);
   const basic = (u?: string, p?: string): string => `Basic ${Buffer.from(`${u ?? ''}:${p ?? ''}`).toString('base64')}`;
   const authorized = (req: IncomingMessage): boolean => {
@@ -96,6 +99,7 @@ export async function startFakeRegistry(opts: FakeRegistryOptions = {}): Promise
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(`${req.method} ${url.pathname}${req.headers.authorization ? ` [${req.headers.authorization.split(' ')[0]}]` : ''}`);
+    if (req.headers.authorization) authorizations.push(req.headers.authorization);
     const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
     if (url.pathname === '/token') {
       tokenRequests.push({ query: url.search, authorization: req.headers.authorization ?? '' });
@@ -163,6 +167,7 @@ export async function startFakeRegistry(opts: FakeRegistryOptions = {}): Promise
     host: `127.0.0.1:${port}`,
     requests,
     tokenRequests,
+    authorizations,
     putManifest,
     putImage(repo, tag, img) {
       putManifest(repo, tag, img.manifest);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -68,6 +68,18 @@ describe('ImageService', () => {
     // Layers already present are not fetched again.
     assert.equal(reg.requests.filter((r) => r.includes('/blobs/')).length, 3);
     await assert.rejects(svc.ensureImage('Bad:Name', 'IfNotPresent'), (e: unknown) => e instanceof ImagePullError && e.reason === 'InvalidImageName');
+  });
+
+  it('makes the store root 0700 at init, even when an older version left it 0755', async () => {
+    const reg = await start();
+    reg.putImage('team/app', 'v1', app);
+    await service().ensureImage(`${reg.host}/team/app:v1`, 'IfNotPresent');
+    for (const first of ['init', 'list'] as const) {
+      await chmod(root, 0o755);
+      const svc = service();
+      await (first === 'init' ? svc.init() : svc.list());
+      assert.equal((await stat(root)).mode & 0o7777, 0o700, first);
+    }
   });
 
   it('concurrent ensureImage calls for one reference pull once', async () => {

@@ -228,7 +228,8 @@ export class ImageService implements ImageProvider {
     return images.find((i) => i.repoTags.includes(tag));
   }
 
-  private init(): Promise<void> {
+  /** Prepares the store (its root made 0700); every operation does this first, and the node calls it at startup. */
+  init(): Promise<void> {
     this.ready ??= this.store.init();
     return this.ready;
   }

@@ -178,7 +178,9 @@ export class RegistryClient {
   }
 
   private async authenticate(ep: Endpoint, challenge: Challenge | undefined, url: string): Promise<void> {
-    const creds = credentialsFor(this.opts.auths, [ep.host, this.opts.ref.domain]);
+    // A pull secret is for the registry it names: a mirror gets only credentials given for the
+    // mirror's own host, never the origin's (it would otherwise receive them, or its token realm would).
+    const creds = credentialsFor(this.opts.auths, ep.mirror ? [ep.host] : [ep.host, this.opts.ref.domain]);
     if (challenge?.scheme === 'bearer') {
       const scope = challenge.params.scope ?? `repository:${this.opts.ref.path}:pull`;
       const token = await fetchToken(challenge, scope, creds, this.opts.signal);

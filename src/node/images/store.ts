@@ -5,7 +5,7 @@
 //   tmp/                      work in progress; renamed into place when complete
 // Every file lands by write-temp + fsync + rename, so a crash leaves either the old or the new.
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageRecord } from '../types';
 
@@ -32,7 +32,14 @@ function hexOf(digest: string): string {
 export class ImageStore {
   constructor(readonly root: string) {}
 
+  /**
+   * Creates the store's directories and makes its root private. Unpacked layers keep the images'
+   * setuid binaries, which any local user could run if they could reach them (CVE-2021-41103), so
+   * the root is chmod'ed 0700 every time: a store made by an older version may be 0755.
+   */
   async init(): Promise<void> {
+    await mkdir(this.root, { recursive: true, mode: 0o700 });
+    await chmod(this.root, 0o700);
     for (const d of ['blobs/sha256', 'layers', 'images', 'tmp']) await mkdir(join(this.root, d), { recursive: true });
   }
 

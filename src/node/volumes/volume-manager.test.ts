@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import type { ResourceRef } from '../../machinery/client';
 import { eventually } from '../../controllers/testing/fake-timer';
@@ -260,4 +262,27 @@ test('restart: a new manager re-adopts volumes on disk (no second tmpfs, data ke
   await next.tearDown(p.metadata.uid!);
   assert.ok(!(await next.podsOnDisk()).includes(p.metadata.uid!));
   assert.deepEqual(await mountPointsUnder(join(pods, p.metadata.uid!)), []);
+});
+
+test('start makes the pods directory 0700 even when it already exists as 0755, so local users cannot reach container files', async () => {
+  // Its own temp dir, opened to others for the test: base holds the other tests' secrets.
+  const dir = await realpath(await mkdtemp(join(tmpdir(), 'berth-volmgr-mode-')));
+  const podsDir = join(dir, 'pods');
+  await mkdir(join(podsDir, 'uid-x'), { recursive: true });
+  await writeFile(join(podsDir, 'uid-x', 'su'), 'setuid binary', { mode: 0o4755 });
+  for (const d of [dir, podsDir, join(podsDir, 'uid-x')]) await chmod(d, 0o755);
+  // As nobody (a local user without privileges): can the file be reached?
+  const reachable = () =>
+    promisify(execFile)('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'stat', join(podsDir, 'uid-x', 'su')]).then(
+      () => true,
+      () => false,
+    );
+  try {
+    assert.equal(await reachable(), true, 'the setup lets nobody in before the manager starts');
+    await new VolumeManager({ podsDir, client: stack.client, clock: { now: () => new Date() } }).start(AbortSignal.abort());
+    assert.equal((await stat(podsDir)).mode & 0o7777, 0o700);
+    assert.equal(await reachable(), false);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

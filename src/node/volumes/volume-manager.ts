@@ -2,7 +2,7 @@
 // on disk and mounted. A resync loop keeps API-data volumes current (ConfigMap/Secret edits
 // reach running pods within resyncMs) and measures emptyDir usage against sizeLimit.
 import { cpus, totalmem } from 'node:os';
-import { mkdir, readdir, realpath, rmdir, statfs } from 'node:fs/promises';
+import { chmod, mkdir, readdir, realpath, rmdir, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApiClient } from '../../machinery/client';
 import type { Clock } from '../../machinery/clock';
@@ -61,9 +61,17 @@ export class VolumeManager implements VolumeProvider {
     this.log = o.log ?? quiet;
   }
 
-  /** podsDir, created and with symlinks resolved (mountinfo shows resolved paths). */
+  /**
+   * podsDir, created, private and with symlinks resolved (mountinfo shows resolved paths). It holds
+   * container root filesystems with the images' setuid binaries: only root may walk in
+   * (CVE-2021-41103), so the mode is set even on a directory an older version made 0755.
+   */
   private root(): Promise<string> {
-    this.rootDir ??= mkdir(this.o.podsDir, { recursive: true }).then(() => realpath(this.o.podsDir));
+    this.rootDir ??= (async () => {
+      await mkdir(this.o.podsDir, { recursive: true, mode: 0o700 });
+      await chmod(this.o.podsDir, 0o700);
+      return realpath(this.o.podsDir);
+    })();
     return this.rootDir;
   }
 
