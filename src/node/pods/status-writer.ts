@@ -1,10 +1,11 @@
 // The I/O around computePodStatus: instances as the status sees them, termination messages,
 // and the write through pods/status (only when the status changed).
-import { readFile } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError } from '../../machinery/errors';
 import type { Instance } from '../runtime/containers';
 import { criLineText } from '../runtime/follow-log';
+import { readTail } from '../streaming/log-tail';
 import type { Pod } from '../types';
 import { type PodDeps, podsRef } from './deps';
 import type { ObservedInstance } from './status';
@@ -26,17 +27,43 @@ export function observed(i: Instance): ObservedInstance {
   };
 }
 
-/** The termination log, or with FallbackToLogsOnError after a failure the log's last 80 lines (≤ 2 KiB), as the kubelet does. */
+/** As the kubelet: the termination message file's last 4096 bytes; the log's last 80 lines, last 2048 bytes of their text. */
+export const terminationMessageMax = 4096;
+export const fallbackLogLines = 80;
+export const fallbackLogMax = 2048;
+/** How far back the log is read for those lines: conmon's lines are at most ~8 KiB. */
+const fallbackLogReach = 64 * 1024;
+
+/** Reads the file's tail through `read` without ever reading it whole; '' when it cannot be read. */
+async function withFile(path: string, read: (fh: FileHandle) => Promise<Buffer>): Promise<Buffer> {
+  const fh = await open(path, 'r').catch(() => undefined);
+  if (!fh) return Buffer.alloc(0);
+  try {
+    return await read(fh);
+  } catch {
+    return Buffer.alloc(0);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The termination log, or with FallbackToLogsOnError after a failure the log's last lines, as the kubelet does. */
 export async function terminationMessage(deps: PodDeps, pod: Pod, name: string, i: ObservedInstance): Promise<string | undefined> {
   const uid = pod.metadata.uid ?? '';
-  const read = (p: string) => readFile(p, 'utf8').catch(() => '');
-  const text = await read(join(deps.runtime.instanceDir(uid, name, i.attempt), 'termination-log'));
-  if (text) return text.slice(0, 4096);
+  // The container writes this file: read a bounded tail of it, never the whole.
+  const message = await withFile(join(deps.runtime.instanceDir(uid, name, i.attempt), 'termination-log'), async (fh) => {
+    const { size } = await fh.stat();
+    const len = Math.min(size, terminationMessageMax);
+    const b = Buffer.alloc(len);
+    const { bytesRead } = await fh.read(b, 0, len, size - len);
+    return b.subarray(0, bytesRead);
+  });
+  if (message.length > 0) return message.toString('utf8');
   const spec = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].find((c) => c.name === name);
   if (spec?.terminationMessagePolicy !== 'FallbackToLogsOnError' || i.exitCode === 0) return undefined;
-  const lines = (await read(deps.runtime.logPath(uid, name, i.attempt))).split('\n').map((l) => criLineText(l)?.text ?? '').join('');
-  const tail = lines.split('\n').slice(-81).join('\n');
-  return tail ? tail.slice(-2048) : undefined;
+  const raw = await withFile(deps.runtime.logPath(uid, name, i.attempt), (fh) => readTail(fh, fallbackLogLines, fallbackLogReach));
+  const text = Buffer.from(raw.toString('utf8').split('\n').map((l) => criLineText(l)?.text ?? '').join(''));
+  return text.length > 0 ? text.subarray(Math.max(0, text.length - fallbackLogMax)).toString('utf8') : undefined;
 }
 
 /** PUTs pods/status when `status` differs from what was last written; returns the new "last written" text. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatEntry, parseCriLine, parseLogQuery, tailStart } from './logs';
+import { formatEntry, parseCriLine, parseLogQuery } from './logs';
 
 describe('CRI log lines', () => {
   const cases: [string, ReturnType<typeof parseCriLine>][] = [
@@ -20,13 +20,6 @@ describe('CRI log lines', () => {
     assert.equal(formatEntry(e, false), 'a');
     assert.equal(formatEntry({ ...e, partial: false }, true), '2024-01-02T03:04:05Z a\n');
   });
-});
-
-describe('tailStart', () => {
-  const text = Buffer.from('a\nb\nc\n');
-  const cases: [number, string][] = [[0, ''], [1, 'c\n'], [2, 'b\nc\n'], [3, 'a\nb\nc\n'], [10, 'a\nb\nc\n']];
-  for (const [n, want] of cases) it(`last ${n}`, () => assert.equal(text.subarray(tailStart(text, n)).toString(), want));
-  it('a last line without newline counts', () => assert.equal(Buffer.from('a\nb').subarray(tailStart(Buffer.from('a\nb'), 1)).toString(), 'b'));
 });
 
 describe('parseLogQuery', () => {

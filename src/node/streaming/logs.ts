@@ -76,18 +76,3 @@ export function formatEntry(e: LogEntry, timestamps: boolean): string {
 export function wanted(e: LogEntry, opts: LogOptions): boolean {
   return !opts.since || e.ms >= opts.since.getTime();
 }
-
-/** Byte offset where the last `n` lines of `text` start (a trailing newline ends the last line). */
-export function tailStart(text: Buffer, n: number): number {
-  if (n === 0) return text.length;
-  let end = text.length;
-  if (end > 0 && text[end - 1] === 0x0a) end--;
-  let count = 0;
-  for (let i = end - 1; i >= 0; i--) {
-    if (text[i] === 0x0a) {
-      count++;
-      if (count === n) return i + 1;
-    }
-  }
-  return 0;
-}

@@ -54,6 +54,8 @@ async function forward(runtime: StreamRuntime, pod: PodRef, port: number, data: 
     log(msg);
     error.end(Buffer.from(msg));
     data.end();
+    // Whatever the client still sends is dropped, so it cannot hold up the session's other streams.
+    data.resume();
     return;
   }
   conn.on('error', (err) => {
@@ -66,5 +68,7 @@ async function forward(runtime: StreamRuntime, pod: PodRef, port: number, data: 
   data.pipe(conn);
   conn.on('close', () => {
     if (!error.writableEnded) error.end();
+    // pipe() has let go of `data`: drain it so a stream nobody reads does not pause the session.
+    data.resume();
   });
 }

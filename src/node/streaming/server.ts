@@ -14,6 +14,7 @@ import { portForwardHandler } from './portforward';
 import { parseCommandOptions, parseRoute, type Route } from './routes';
 import { serveSpdyCommand } from './spdy-command';
 import { SpdySession } from './spdy/session';
+import { socketTransport, webSocketTransport } from './spdy/transports';
 import { protocolVersion } from './status';
 import { commandProtocols, serveWsCommand } from './ws-command';
 import { portForwardProtocols, servePortForwardWs } from './ws-portforward';
@@ -36,6 +37,9 @@ interface RunningAware {
   containerRunning?(pod: Route['pod'], container: string): Promise<boolean>;
 }
 
+/** The largest WebSocket message: a tunnelled SPDY frame (24-bit length) plus its header. */
+const maxMessage = (1 << 24) + 64;
+
 const spdyCommandVersions = ['v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'];
 
 class HttpError extends Error {
@@ -55,7 +59,7 @@ function statusFor(err: unknown): HttpError {
 
 export class StreamingServer {
   private server: Server | undefined;
-  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered, req) => negotiate([...offered], wsProtocolsFor(req)) ?? false });
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: maxMessage, handleProtocols: (offered, req) => negotiate([...offered], wsProtocolsFor(req)) ?? false });
   address: AddressInfo | undefined;
 
   constructor(private readonly opts: StreamingServerOptions) {
@@ -161,7 +165,7 @@ export class StreamingServer {
         this.opts.observe?.({ kind: route.kind, transport: 'websocket', protocol: ws.protocol });
         if (route.kind === 'portForward') {
           if (ws.protocol !== tunnelAlias) return servePortForwardWs(ws, this.opts.runtime, route.pod, forwardPorts(url), log);
-          const session = new SpdySession({ write: (b) => ws.send(b, { binary: true }), end: () => ws.close(1000) }, portForwardHandler(this.opts.runtime, route.pod, log), log);
+          const session = new SpdySession(webSocketTransport(ws), portForwardHandler(this.opts.runtime, route.pod, log), log);
           ws.on('message', (m: Buffer) => session.feed(m));
           ws.on('close', () => session.transportClosed());
           ws.on('error', () => undefined);
@@ -182,7 +186,7 @@ export class StreamingServer {
     this.opts.observe?.({ kind: route.kind, transport: 'spdy', protocol: chosen });
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${chosen}\r\n\r\n`);
     if (route.kind === 'portForward' || !opts) {
-      const session = new SpdySession({ write: (b) => socket.write(b), end: () => socket.end() }, portForwardHandler(this.opts.runtime, route.pod, log), log);
+      const session = new SpdySession(socketTransport(socket), portForwardHandler(this.opts.runtime, route.pod, log), log);
       socket.on('data', (b: Buffer) => session.feed(b));
       socket.on('close', () => session.transportClosed());
       socket.on('error', () => undefined);

@@ -5,6 +5,7 @@ import type { StreamRuntime, TerminalSize } from '../types';
 import { type CommandTarget, runCommand } from './remotecommand';
 import { ResizeParser } from './resize';
 import { SpdySession, type SpdyStream } from './spdy/session';
+import { socketTransport } from './spdy/transports';
 import { statusPayload } from './status';
 
 /** How long the client has to open its streams, as the kubelet's streamCreationTimeout. */
@@ -25,7 +26,7 @@ export function serveSpdyCommand(socket: Duplex, runtime: StreamRuntime, t: Comm
   const got = new Map<string, SpdyStream>();
   const abort = new AbortController();
   let started = false;
-  const session = new SpdySession({ write: (b) => socket.write(b), end: () => socket.end() }, (s) => {
+  const session = new SpdySession(socketTransport(socket), (s) => {
     const type = s.headers['streamtype'] ?? '';
     if (started || !want.includes(type) || got.has(type)) {
       s.destroy();

@@ -30,13 +30,23 @@ export function serveWsCommand(ws: WebSocket, runtime: StreamRuntime, t: Command
   const stderr = t.opts.stderr ? channelWriter(ws, framing, 2) : undefined;
   const listeners: ((s: TerminalSize) => void)[] = [];
   const parser = new ResizeParser();
+  // While the process reads stdin slower than the client sends, the socket is not read.
+  let paused = false;
+  const resume = () => {
+    paused = false;
+    ws.resume();
+  };
   ws.on('message', (msg: Buffer, isBinary: boolean) => {
     const m = decodeMessage(framing, msg, isBinary);
     if (!m) return;
     if (m.channel === CLOSE_CHANNEL && version >= 5) {
       if (m.data[0] === 0) stdin?.end();
     } else if (m.channel === 0) {
-      if (stdin && !stdin.writableEnded) stdin.write(m.data);
+      if (stdin && !stdin.writableEnded && !stdin.write(m.data) && !paused) {
+        paused = true;
+        ws.pause();
+        stdin.once('drain', resume);
+      }
     } else if (m.channel === 4) {
       for (const size of parser.push(m.data)) for (const l of listeners) l(size);
     }
@@ -56,6 +66,8 @@ export function serveWsCommand(ws: WebSocket, runtime: StreamRuntime, t: Command
     ...(t.opts.tty ? { onResize: (l: (s: TerminalSize) => void) => void listeners.push(l) } : {}),
     signal: abort.signal,
     finish: async (outcome) => {
+      // Stdin nobody will read again must not keep the client's close frame unread.
+      if (paused) resume();
       const flushed: Promise<void>[] = [];
       for (const s of [stdout, stderr]) if (s && !s.writableEnded) flushed.push(new Promise((r) => s.end(r)));
       await Promise.all(flushed);

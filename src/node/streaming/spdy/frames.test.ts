@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ControlType, controlFrame, dataFrame, decodeHeaderBlock, encodeHeaderBlock, FLAG_FIN, frames, parseFrames } from './frames';
+import { ControlType, controlFrame, dataFrame, decodeHeaderBlock, encodeHeaderBlock, FLAG_FIN, FrameReader, FrameTooLarge, frames, maxControlFrame, parseFrames } from './frames';
 
 describe('SPDY frames', () => {
   it('splits complete frames and keeps a partial one for later', () => {
@@ -24,5 +24,18 @@ describe('SPDY frames', () => {
     assert.deepEqual(decodeHeaderBlock(block), { streamtype: 'error', port: '8080' });
     const multi = Buffer.concat([encodeHeaderBlock({ a: 'x\0y' })]);
     assert.deepEqual(decodeHeaderBlock(multi), { a: 'x' });
+  });
+
+  it('FrameReader assembles frames that arrive a byte at a time', () => {
+    const bytes = Buffer.concat([frames.ping(7), dataFrame(3, FLAG_FIN, Buffer.from('abc')), frames.rst(5, 5)]);
+    const r = new FrameReader();
+    const got = [...bytes].flatMap((b) => r.push(Buffer.from([b])));
+    assert.deepEqual(got.map((f) => (f.control ? `c${f.type}` : `d${f.streamId}:${f.payload.toString()}`)), ['c6', 'd3:abc', 'c3']);
+  });
+
+  it('FrameReader refuses an oversized control frame from its header, before the payload comes', () => {
+    const head = controlFrame(ControlType.SynStream, 0, Buffer.alloc(0));
+    head.writeUIntBE(maxControlFrame + 1, 5, 3);
+    assert.throws(() => new FrameReader().push(head), FrameTooLarge);
   });
 });

@@ -38,6 +38,74 @@ export function parseFrames(buf: Buffer): { frames: Frame[]; rest: Buffer } {
   return { frames, rest: buf.subarray(off) };
 }
 
+/**
+ * The largest control frame accepted. Header blocks are compressed; a client's headers are a few
+ * hundred bytes, so anything near the 16 MiB the 24-bit length allows is an attack.
+ */
+export const maxControlFrame = 1 << 20;
+
+export class FrameTooLarge extends Error {}
+
+/**
+ * Collects a connection's bytes as a list of chunks and cuts frames out once complete, so a
+ * frame that arrives in many pieces is copied once rather than on every piece.
+ */
+export class FrameReader {
+  private chunks: Buffer[] = [];
+  private length = 0;
+
+  /** The frames completed by `chunk`; throws FrameTooLarge for an oversized control frame. */
+  push(chunk: Buffer): Frame[] {
+    if (chunk.length > 0) {
+      this.chunks.push(chunk);
+      this.length += chunk.length;
+    }
+    const out: Frame[] = [];
+    while (this.length >= 8) {
+      const head = this.peek(8);
+      const len = head.readUIntBE(5, 3);
+      if ((head.readUInt8(0) & 0x80) !== 0 && len > maxControlFrame) {
+        throw new FrameTooLarge(`SPDY control frame of ${len} bytes exceeds the ${maxControlFrame}-byte limit`);
+      }
+      if (this.length < 8 + len) break;
+      out.push(...parseFrames(this.take(8 + len)).frames);
+    }
+    return out;
+  }
+
+  private peek(n: number): Buffer {
+    const first = this.chunks[0];
+    if (first && first.length >= n) return first.subarray(0, n);
+    return Buffer.concat(this.chunks, n);
+  }
+
+  private take(n: number): Buffer {
+    this.length -= n;
+    const first = this.chunks[0];
+    if (first && first.length >= n) {
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const parts: Buffer[] = [];
+    let need = n;
+    while (need > 0) {
+      const c = this.chunks[0];
+      if (!c) break;
+      if (c.length <= need) {
+        parts.push(c);
+        this.chunks.shift();
+        need -= c.length;
+      } else {
+        parts.push(c.subarray(0, need));
+        this.chunks[0] = c.subarray(need);
+        need = 0;
+      }
+    }
+    return Buffer.concat(parts, n);
+  }
+}
+
 function header(first: number, flags: number, length: number): Buffer {
   const h = Buffer.alloc(8);
   h.writeUInt32BE(first >>> 0, 0);

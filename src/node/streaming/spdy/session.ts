@@ -1,16 +1,26 @@
 // The server side of a SPDY/3.1 connection as Kubernetes clients (moby/spdystream) use it: the
 // client opens every stream, the server replies at once and then both sides send DATA. Flow
 // control windows are not enforced in either direction, as spdystream does not send or honour
-// WINDOW_UPDATE.
+// WINDOW_UPDATE; instead the transport stops being read while any stream's reader lags behind,
+// and frames go out only as fast as the transport takes them.
 import { Duplex } from 'node:stream';
-import { ControlType, controlStreamId, dataFrame, decodeHeaderBlock, encodeHeaderBlock, FLAG_FIN, FLAG_UNIDIRECTIONAL, type Frame, frames, headerBlockOffset, parseFrames, RstStatus } from './frames';
+import { ControlType, controlStreamId, dataFrame, decodeHeaderBlock, encodeHeaderBlock, FLAG_FIN, FLAG_UNIDIRECTIONAL, type Frame, FrameReader, frames, headerBlockOffset, RstStatus } from './frames';
 import { HeaderCodec } from './zlib-context';
 
 /** Where the session's bytes go: a TLS socket, or a WebSocket tunnel. */
 export interface SpdyTransport {
-  write(b: Buffer): void;
+  /** false when the transport buffers beyond its limit: the session then waits for `drained`. */
+  write(b: Buffer): boolean | void;
   end(): void;
+  /** Stops and restarts delivery of the peer's bytes while a stream's reader is behind. */
+  pause?(): void;
+  resume?(): void;
+  /** Resolves once buffered output is written (or the transport is gone). */
+  drained?(): Promise<void>;
 }
+
+/** GOAWAY status codes (draft 3, section 2.6.6). */
+const GoAwayStatus = { ProtocolError: 1 } as const;
 
 const maxChunk = 32 * 1024;
 
@@ -24,9 +34,13 @@ export class SpdyStream extends Duplex {
     readonly headers: Record<string, string>,
   ) {
     super({ allowHalfOpen: true });
+    // After FIN, _read is not called again: the end of reading releases the session instead.
+    this.once('end', () => session.release(this));
   }
 
-  override _read(): void {}
+  override _read(): void {
+    this.session.release(this);
+  }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     void this.session.sendData(this.id, chunk, false).then(() => cb(), cb);
@@ -41,6 +55,7 @@ export class SpdyStream extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.session.release(this);
     if (!this.localClosed || !this.remoteClosed) this.session.reset(this.id);
     this.localClosed = this.remoteClosed = true;
     this.session.forgetIfDone(this);
@@ -53,8 +68,9 @@ export class SpdyStream extends Duplex {
 
   /** DATA from the peer. */
   deliver(payload: Buffer, fin: boolean): void {
-    if (this.remoteClosed) return;
-    if (payload.length > 0) this.push(payload);
+    if (this.remoteClosed || this.destroyed) return;
+    // A full buffer means our reader is behind: the session stops reading the peer until it catches up.
+    if (payload.length > 0 && !this.push(payload)) this.session.hold(this);
     if (fin) this.remoteFin();
   }
 
@@ -73,7 +89,9 @@ export class SpdyStream extends Duplex {
 }
 
 export class SpdySession {
-  private buf: Buffer = Buffer.alloc(0);
+  private readonly reader = new FrameReader();
+  /** Streams whose readers are behind; the transport stays paused while any is. */
+  private readonly held = new Set<number>();
   private readonly codec = new HeaderCodec();
   private readonly streams = new Map<number, SpdyStream>();
   private inChain: Promise<void> = Promise.resolve();
@@ -90,9 +108,14 @@ export class SpdySession {
 
   /** Bytes from the peer. */
   feed(chunk: Buffer): void {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-    const { frames: got, rest } = parseFrames(this.buf);
-    this.buf = rest;
+    if (this.closed) return;
+    let got: Frame[];
+    try {
+      got = this.reader.push(chunk);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
     for (const f of got) this.inChain = this.inChain.then(() => this.handle(f)).catch((err: unknown) => this.fail(err));
   }
 
@@ -100,6 +123,7 @@ export class SpdySession {
   transportClosed(): void {
     if (this.closed) return;
     this.closed = true;
+    this.held.clear();
     for (const s of this.streams.values()) s.destroy();
     this.streams.clear();
     this.codec.close();
@@ -133,6 +157,16 @@ export class SpdySession {
     if (!this.closed) void this.enqueue(async () => frames.rst(id, RstStatus.Cancel)).catch(() => undefined);
   }
 
+  hold(s: SpdyStream): void {
+    if (this.closed || this.held.has(s.id)) return;
+    this.held.add(s.id);
+    if (this.held.size === 1) this.transport.pause?.();
+  }
+
+  release(s: SpdyStream): void {
+    if (this.held.delete(s.id) && this.held.size === 0 && !this.closed) this.transport.resume?.();
+  }
+
   forgetIfDone(s: SpdyStream): void {
     if (s.done) this.streams.delete(s.id);
   }
@@ -140,14 +174,17 @@ export class SpdySession {
   private enqueue(build: () => Promise<Buffer>): Promise<void> {
     const p = this.outChain.then(async () => {
       if (this.closed) throw new Error('the SPDY connection is closed');
-      this.transport.write(await build());
+      if (this.transport.write(await build()) === false) await this.transport.drained?.();
     });
     this.outChain = p.catch(() => undefined);
     return p;
   }
 
+  /** Ends the connection at once: GOAWAY with PROTOCOL_ERROR, then the transport ends. */
   private fail(err: unknown): void {
+    if (this.closed) return;
     this.log?.('SPDY connection failed', err);
+    this.transport.write(frames.goAway(this.lastStreamId, GoAwayStatus.ProtocolError));
     this.transport.end();
     this.transportClosed();
   }
