@@ -1,11 +1,14 @@
 // The agent with the real pod network (CNI bridge) and volume manager; images still faked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { eventually } from '../controllers/testing/fake-timer';
 import { CniNetwork } from './network/cni-network';
+import { networkName } from './network/conflist';
 import { nodeHarness, podsRef } from './runtime/testing/node-harness';
 import type { Pod } from './types';
 import { VolumeManager } from './volumes/volume-manager';
@@ -66,6 +69,44 @@ test('real CNI network and volume manager: seed pod 2/2, pod IP reachable, httpG
   } finally {
     await h.close();
     ac.abort();
+    await net?.removeUnused();
+  }
+});
+
+test('a finished pod gives back its IP, veth, netns and rootfs mounts; its status and logs stay', { timeout: 120_000 }, async () => {
+  let net: CniNetwork | undefined;
+  const h = await nodeHarness({
+    network: (config) => (net = new CniNetwork({ stateDir: join(config.dataDir, 'cni'), bridge: config.bridge, podCIDR: config.podCIDR })),
+  });
+  try {
+    await h.startAgent();
+    const pod = await h.createPod({ restartPolicy: 'Never', containers: [{ name: 'job', image: 'busybox', command: ['sh', '-c', 'sleep 0.5; echo job done'] }] }, 'job');
+    const uid = pod.metadata.uid ?? '';
+    const ipamDir = join(h.config.dataDir, 'cni', 'ipam', networkName(h.config.bridge));
+    let ip = '';
+    await eventually(async () => {
+      ip = String(((await h.getPod('job'))?.status as Obj | undefined)?.['podIP'] ?? '');
+      return ip !== '' && existsSync(join(ipamDir, ip));
+    }, 30_000, 'pod IP allocated');
+    assert.notEqual(execFileSync('ip', ['-o', 'link', 'show', 'master', h.config.bridge]).toString().trim(), '', 'a veth on the bridge while it runs');
+    await eventually(async () => ((await h.getPod('job'))?.status as Obj | undefined)?.['phase'] === 'Succeeded', 30_000, 'Succeeded');
+    await eventually(() => !existsSync(join(ipamDir, ip)), 10_000, 'IP released');
+    await eventually(async () => (await net?.listSandboxes(join(h.config.dataDir, 'pods')))?.length === 0, 10_000, 'netns gone');
+    assert.equal(execFileSync('ip', ['-o', 'link', 'show', 'master', h.config.bridge]).toString().trim(), '', 'veth gone');
+    const podDir = join(h.config.dataDir, 'pods', uid);
+    assert.equal(readFileSync('/proc/self/mountinfo', 'utf8').includes(podDir), false, 'no rootfs or netns mount left');
+    assert.deepEqual(await h.agent.runtime.runc.list(), []);
+    // The API object and the logs stay for kubectl get/logs.
+    const done = await h.getPod('job');
+    assert.equal(cs(done, 'job')['state']['terminated']['reason'], 'Completed');
+    assert.equal((done?.status as Obj)['podIP'], ip);
+    assert.match(readFileSync(await h.agent.logFile({ namespace: 'default', name: 'job' }, 'job', false), 'utf8'), / stdout F job done$/m);
+    await h.stack.client.delete(podsRef, 'default', 'job', {});
+    await eventually(async () => (await h.getPod('job')) === undefined, 30_000, 'deleted');
+    // A terminal pod's object goes at once; the node's teardown follows.
+    await eventually(() => !existsSync(podDir), 10_000, 'pod dir removed');
+  } finally {
+    await h.close();
     await net?.removeUnused();
   }
 });

@@ -94,7 +94,7 @@ export class NodeAgent implements StreamRuntime {
     });
     this.markReady();
     await Promise.all([informerDone, run]);
-    for (const w of this.workers.values()) w.probes.stopAll();
+    for (const w of this.workers.values()) w.shutdown();
   }
 
   private upsert(pod: Pod): void {
@@ -190,6 +190,9 @@ export class NodeAgent implements StreamRuntime {
     this.containerOf(w, container);
     const inst = await w.running(container);
     if (!inst) throw new StreamTargetError('BadRequest', `container ${container} is not running in pod ${pod.name}`);
+    // Output only (conmon's attach socket is SOCK_SEQPACKET, which Node can't open): input is
+    // read and dropped so a typing client never stalls the session.
+    io.stdin?.resume();
     await followLog(this.runtime.logPath(w.uid, container, inst.meta.attempt), io, async () => (await w.running(container))?.meta.id === inst.meta.id);
   }
 

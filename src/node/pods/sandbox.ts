@@ -10,6 +10,13 @@ import { etcHosts, podHostname, resolvConf } from './sandbox-files';
 export interface Sandbox {
   ns: SandboxNamespaces;
   podIP: string;
+  /** The host's boot id when the sandbox was made (absent in sandboxes from older agents). */
+  bootId?: string;
+}
+
+/** True when the sandbox was made before the last reboot (its namespace mounts and veth are gone). */
+export function staleSandbox(s: Sandbox, bootId: string): boolean {
+  return s.bootId !== undefined && bootId !== '' && s.bootId !== bootId;
 }
 
 export async function readSandbox(podDir: string): Promise<Sandbox | undefined> {
@@ -42,7 +49,7 @@ export async function createSandbox(deps: PodDeps, pod: Pod, podDir: string): Pr
   await writeFile(join(podDir, 'etc-hosts'), etcHosts(pod, ip));
   await writeFile(join(podDir, 'resolv.conf'), resolvConf(pod, await deps.hostResolvConf()));
   await writeFile(join(podDir, 'hostname'), `${hostname}\n`);
-  const sandbox = { ns, podIP: ip };
+  const sandbox: Sandbox = { ns, podIP: ip, ...(deps.runtime.bootId ? { bootId: deps.runtime.bootId } : {}) };
   await writeFile(join(podDir, 'sandbox.json'), JSON.stringify(sandbox));
   return sandbox;
 }

@@ -1,11 +1,13 @@
 // Starting one container instance: image (with pull back-off), env, mounts, user, OCI spec,
-// then conmon + runc. Failures become the container's waiting reason.
-import { readFile } from 'node:fs/promises';
+// then conmon + runc. Failures become the container's waiting reason (CreateContainerConfigError
+// for the pod's own config, CreateContainerError for the rest) with a Warning event, and a
+// half-made instance is removed, as the kubelet does; they never fail the pod's whole sync.
 import { join } from 'node:path';
 import { ApiError } from '../../machinery/errors';
 import type { InstanceMeta } from '../runtime/containers';
 import { ContainerConfigError, fetchEnvSources, resolveEnv } from '../runtime/env';
 import { buildOciSpec } from '../runtime/oci-spec';
+import { readRootfsFile } from '../runtime/rootfs-file';
 import { resolveUser } from '../runtime/user';
 import { type ContainerSpec, ImagePullError, type ImageRecord, type Pod, type PullPolicy, type RegistryAuth, type SandboxNamespaces } from '../types';
 import type { Backoff } from './backoff';
@@ -89,13 +91,17 @@ export async function pullImage(ctx: StartContext, c: ContainerSpec): Promise<Im
   }
 }
 
-async function readOr(path: string, fallback: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    return fallback;
-  }
+/** A file of the image's rootfs, read without following its symlinks out of it ('' when unusable). */
+async function imageFile(rootfs: string, path: string): Promise<string> {
+  return (await readRootfsFile(rootfs, path).catch(() => undefined)) ?? '';
 }
+
+function failed(deps: PodDeps, pod: Pod, reason: 'CreateContainerConfigError' | 'CreateContainerError', message: string): Waiting {
+  deps.recorder.event(pod, 'Warning', 'Failed', `Error: ${message}`);
+  return { reason, message };
+}
+
+const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** Creates and starts attempt `attempt` of container `c`; returns a waiting reason when it cannot. */
 export async function startContainer(ctx: StartContext, c: ContainerSpec, attempt: number): Promise<Waiting | undefined> {
@@ -108,11 +114,15 @@ export async function startContainer(ctx: StartContext, c: ContainerSpec, attemp
     const sources = await fetchEnvSources(deps.client, pod, c);
     env = resolveEnv(pod, c, sources, { hostIP: deps.network.hostIP, podIPs: [ctx.podIP], nodeCpuMilli: deps.node.cpuMilli, nodeMemoryBytes: deps.node.memoryBytes });
   } catch (err) {
-    if (!(err instanceof ContainerConfigError)) throw err;
-    deps.recorder.event(pod, 'Warning', 'Failed', `Error: ${err.message}`);
-    return { reason: 'CreateContainerConfigError', message: err.message };
+    return failed(deps, pod, err instanceof ContainerConfigError ? 'CreateContainerConfigError' : 'CreateContainerError', errText(err));
   }
-  const volumeMounts = await deps.volumes.containerMounts(pod, c, Object.fromEntries(env));
+  let volumeMounts;
+  try {
+    volumeMounts = await deps.volumes.containerMounts(pod, c, Object.fromEntries(env));
+  } catch (err) {
+    // Bad subPath, a subPathExpr variable that is not set, a volume not in the pod: the pod's config.
+    return failed(deps, pod, 'CreateContainerConfigError', errText(err));
+  }
   const rt = deps.runtime;
   const meta: InstanceMeta = {
     id: rt.newId(),
@@ -128,7 +138,13 @@ export async function startContainer(ctx: StartContext, c: ContainerSpec, attemp
     createdAt: deps.clock.now().toISOString(),
     ...(img.config.StopSignal ? { stopSignal: img.config.StopSignal } : {}),
   };
-  const dir = await rt.prepare(meta, await deps.images.layerPaths(img.id));
+  let dir: string;
+  try {
+    dir = await rt.prepare(meta, await deps.images.layerPaths(img.id));
+  } catch (err) {
+    await rt.purge({ meta, dir: rt.instanceDir(uid, c.name, attempt), state: 'created', oom: false }).catch(() => undefined);
+    return failed(deps, pod, 'CreateContainerError', `failed to prepare the rootfs of container "${c.name}": ${errText(err)}`);
+  }
   const podDir = rt.podDir(uid);
   const sc = { ...(pod.spec.securityContext ?? {}), ...(c.securityContext ?? {}) } as Record<string, unknown>;
   const podSc = pod.spec.securityContext ?? {};
@@ -141,28 +157,32 @@ export async function startContainer(ctx: StartContext, c: ContainerSpec, attemp
       ...(Array.isArray(podSc['supplementalGroups']) ? { supplementalGroups: podSc['supplementalGroups'] as number[] } : {}),
       ...(num(podSc['fsGroup']) !== undefined ? { fsGroup: num(podSc['fsGroup']) as number } : {}),
       ...(img.config.User ? { imageUser: img.config.User } : {}),
-      passwd: await readOr(join(dir, 'rootfs/etc/passwd'), ''),
-      group: await readOr(join(dir, 'rootfs/etc/group'), ''),
+      passwd: await imageFile(join(dir, 'rootfs'), '/etc/passwd'),
+      group: await imageFile(join(dir, 'rootfs'), '/etc/group'),
     });
     if (sc['runAsNonRoot'] === true && user.uid === 0) throw new Error('container has runAsNonRoot and image will run as root');
   } catch (err) {
     await rt.purge({ meta, dir, state: 'created', oom: false });
-    const message = (err as Error).message;
-    deps.recorder.event(pod, 'Warning', 'Failed', `Error: ${message}`);
-    return { reason: 'CreateContainerConfigError', message };
+    return failed(deps, pod, 'CreateContainerConfigError', errText(err));
   }
-  const spec = buildOciSpec({
-    pod,
-    container: c,
-    image: img.config,
-    env,
-    volumeMounts,
-    files: { hosts: join(podDir, 'etc-hosts'), resolvConf: join(podDir, 'resolv.conf'), hostname: join(podDir, 'hostname'), terminationLog: join(dir, 'termination-log') },
-    namespaces: ctx.ns,
-    cgroupsPath: `/${deps.config.cgroupParent}/pod${uid}/${meta.id}`,
-    user,
-    annotations: { 'io.kubernetes.pod.uid': uid, 'io.kubernetes.pod.name': meta.podName, 'io.kubernetes.pod.namespace': meta.podNamespace, 'io.kubernetes.container.name': c.name },
-  });
+  let spec;
+  try {
+    spec = buildOciSpec({
+      pod,
+      container: c,
+      image: img.config,
+      env,
+      volumeMounts,
+      files: { hosts: join(podDir, 'etc-hosts'), resolvConf: join(podDir, 'resolv.conf'), hostname: join(podDir, 'hostname'), terminationLog: join(dir, 'termination-log') },
+      namespaces: ctx.ns,
+      cgroupsPath: `/${deps.config.cgroupParent}/pod${uid}/${meta.id}`,
+      user,
+      annotations: { 'io.kubernetes.pod.uid': uid, 'io.kubernetes.pod.name': meta.podName, 'io.kubernetes.pod.namespace': meta.podNamespace, 'io.kubernetes.container.name': c.name },
+    });
+  } catch (err) {
+    await rt.purge({ meta, dir, state: 'created', oom: false });
+    return failed(deps, pod, 'CreateContainerError', errText(err));
+  }
   deps.recorder.event(pod, 'Normal', 'Created', `Created container ${c.name}`);
   try {
     await rt.start(meta, spec, () => deps.clock.now().toISOString());

@@ -1,7 +1,9 @@
 // One pod's life on the node, driven level-based: every sync re-reads what actually runs
 // (conmon's files, runc) and moves the pod one step towards its spec — sandbox, volumes, init
 // containers in order, app containers, restarts with back-off — or, once it is being deleted,
-// stops everything gracefully, tears the pod down and deletes the API object.
+// stops everything gracefully, tears the pod down and deletes the API object. Waiting for a
+// grace period happens in a per-pod background task (the kubelet's "terminating" state), never
+// inside sync, so a slow stop does not hold one of the node's shared sync workers.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError } from '../../machinery/errors';
@@ -11,7 +13,7 @@ import type { ContainerSpec, Pod } from '../types';
 import { Backoff } from './backoff';
 import { type PodDeps, podsRef } from './deps';
 import { ProbeManager, runHook } from './probes';
-import { type Sandbox, createSandbox, readSandbox } from './sandbox';
+import { type Sandbox, createSandbox, readSandbox, staleSandbox } from './sandbox';
 import { type StartContext, type Waiting, startContainer } from './start-container';
 import { type ContainerView, computePodStatus } from './status';
 import { observed, terminationMessage, writePodStatus } from './status-writer';
@@ -29,8 +31,22 @@ export class PodWorker {
   /** When this worker first saw each instance exited (clock ms): back-off counts from here. */
   private readonly exitSeen = new Map<string, number>();
   private readonly waiting = new Map<string, Waiting>();
+  /** Containers whose create failed (config, mounts, rootfs): retried after this back-off. */
+  private readonly createBackoff = new Backoff({ initialMs: 1000, maxMs: 10_000 });
+  private readonly createFailedAt = new Map<string, number>();
   private lastStatus = '';
   private evicted: string | undefined;
+  /** The pod's stop (kill with grace, teardown, API delete) while it runs in the background. */
+  private stopping: Promise<void> | undefined;
+  private stoppingGraceMs = 0;
+  /** Aborted: running stops SIGKILL at once (a shorter grace period or a force delete came in). */
+  private readonly hurry = new AbortController();
+  /** Aborted: the agent is shutting down; background stops leave the containers as they are. */
+  private readonly abandon = new AbortController();
+  /** Instances being stopped after a failed liveness probe. */
+  private readonly killing = new Set<string>();
+  /** True once a finished pod gave back its rootfs mounts, cgroups and network. */
+  private released = false;
   /** True once the API object is gone (force delete) or the pod was fully torn down. */
   gone = false;
   finished = false;
@@ -54,6 +70,12 @@ export class PodWorker {
     this.evicted = message;
   }
 
+  /** The agent stops: background work ends without touching the containers (they keep running under conmon). */
+  shutdown(): void {
+    this.abandon.abort();
+    this.probes.stopAll();
+  }
+
   /** One step; resolves to the delay before the next sync (undefined: none needed). */
   async sync(): Promise<number | undefined> {
     if (this.finished) return undefined;
@@ -63,11 +85,13 @@ export class PodWorker {
     if (this.evicted !== undefined) {
       await this.killAll(0);
       await this.writeStatus(true, this.evicted);
+      await this.releaseFinished();
       return undefined;
     }
     if (phase === 'Succeeded' || phase === 'Failed') {
       // A terminal pod never runs again (also after an agent restart).
       await this.killAll(0);
+      await this.releaseFinished();
       return undefined;
     }
     if (!(await this.ensureSandbox())) return this.writeStatusAnd(2000);
@@ -101,9 +125,9 @@ export class PodWorker {
         const cur = list[0];
         if (cur?.state === 'running') {
           this.waiting.delete(c.name);
-          if (this.probes.livenessFailed(c.name, cur.meta.id)) {
+          if (this.probes.livenessFailed(c.name, cur.meta.id) && !this.killing.has(cur.meta.id)) {
             this.deps.recorder.event(pod, 'Normal', 'Killing', `Container ${c.name} failed liveness probe, will be restarted`);
-            await this.deps.runtime.stop(cur, this.graceMs());
+            this.killInBackground(cur);
           }
           continue;
         }
@@ -147,17 +171,50 @@ export class PodWorker {
       await this.deps.runtime.release(cur);
       for (const old of list.slice(1)) await this.deps.runtime.purge(old);
     }
+    const failedAt = this.createFailedAt.get(c.name);
+    const left = failedAt === undefined ? 0 : this.createBackoff.remaining(c.name, failedAt, this.now());
+    if (left > 0) {
+      // The waiting reason of the failed create stays until the retry.
+      wake(left);
+      return;
+    }
     const attempt = cur ? cur.meta.attempt + 1 : 0;
     this.waiting.set(c.name, { reason: init ? 'PodInitializing' : 'ContainerCreating' });
-    const w = await startContainer(ctx, c, attempt);
-    if (w) {
+    let w: Waiting | undefined;
+    try {
+      w = await startContainer(ctx, c, attempt);
+    } catch (err) {
+      // Anything unforeseen fails this container only; the others still start.
+      const message = err instanceof Error ? err.message : String(err);
+      this.deps.recorder.event(pod, 'Warning', 'Failed', `Error: ${message}`);
+      w = { reason: 'CreateContainerError', message };
+    }
+    if (w?.reason === 'CreateContainerConfigError' || w?.reason === 'CreateContainerError') {
+      this.createBackoff.next(c.name, this.now());
+      this.createFailedAt.set(c.name, this.now());
+      this.waiting.set(c.name, w);
+      wake(this.createBackoff.delay(c.name));
+    } else if (w) {
       this.waiting.set(c.name, w);
       // Pulls are retried only once their back-off passed; meanwhile the status shows ImagePullBackOff.
       wake(w.reason === 'ImagePullBackOff' || w.reason === 'ErrImagePull' ? 1000 : 2000);
     } else {
+      this.createBackoff.reset(c.name);
+      this.createFailedAt.delete(c.name);
       this.waiting.delete(c.name);
       wake(200);
     }
+  }
+
+  /** Stops one container (liveness failure) without holding the sync; the next sync restarts it. */
+  private killInBackground(i: Instance): void {
+    this.killing.add(i.meta.id);
+    void this.deps.runtime.stop(i, this.graceMs(), { hurry: this.hurry.signal, abandon: this.abandon.signal })
+      .catch((err: unknown) => this.deps.log.warn({ pod: this.pod.metadata.name, container: i.meta.name, err: (err as Error).message }, 'stopping a container failed'))
+      .finally(() => {
+        this.killing.delete(i.meta.id);
+        if (!this.abandon.signal.aborted) this.deps.requeue(this.uid, 0);
+      });
   }
 
   private graceMs(): number {
@@ -169,7 +226,14 @@ export class PodWorker {
   private async ensureSandbox(): Promise<boolean> {
     if (this.sandbox) return true;
     try {
-      this.sandbox = (await readSandbox(this.dir)) ?? (await createSandbox(this.deps, this.pod, this.dir));
+      let found = await readSandbox(this.dir);
+      if (found && staleSandbox(found, this.deps.runtime.bootId)) {
+        // Made before a reboot: its namespaces are gone; give back its IP and make a new one.
+        this.deps.log.info({ pod: this.pod.metadata.name }, 'the sandbox is from before a reboot; recreating it');
+        await this.deps.network.tearDown(this.uid, join(this.dir, 'ns'));
+        found = undefined;
+      }
+      this.sandbox = found ?? (await createSandbox(this.deps, this.pod, this.dir));
       return true;
     } catch (err) {
       this.deps.recorder.event(this.pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(err as Error).message}`);
@@ -190,8 +254,8 @@ export class PodWorker {
     const running = [...all.values()].map((l) => l[0]).filter((i): i is Instance => i !== undefined && i.state !== 'exited');
     await Promise.all(running.map(async (i) => {
       this.deps.recorder.event(this.pod, 'Normal', 'Killing', `Stopping container ${i.meta.name}`);
-      const spent = await this.preStop(i, graceMs);
-      await this.deps.runtime.stop(i, Math.max(0, graceMs - spent));
+      const spent = this.hurry.signal.aborted ? 0 : await this.preStop(i, graceMs);
+      await this.deps.runtime.stop(i, Math.max(0, graceMs - spent), { hurry: this.hurry.signal, abandon: this.abandon.signal });
     }));
   }
 
@@ -206,9 +270,31 @@ export class PodWorker {
     return this.deps.clock.now().getTime() - t0;
   }
 
+  /** Starts the pod's stop in the background (once); sync returns at once and the task asks for a sync when it is done. */
+  private terminate(): number | undefined {
+    const grace = this.gone ? 0 : this.graceMs();
+    if (this.stopping) {
+      // A shorter grace period (or a force delete) during the stop cuts the wait short.
+      if (grace < this.stoppingGraceMs) {
+        this.stoppingGraceMs = grace;
+        this.hurry.abort();
+      }
+      return undefined;
+    }
+    this.stoppingGraceMs = grace;
+    this.stopping = this.stop(grace)
+      .catch((err: unknown) => this.deps.log.warn({ pod: this.pod.metadata.name, err: (err as Error).message }, 'stopping the pod failed; retrying'))
+      .finally(() => {
+        this.stopping = undefined;
+        if (!this.abandon.signal.aborted) this.deps.requeue(this.uid, this.finished ? 0 : 1000);
+      });
+    return undefined;
+  }
+
   /** Graceful stop, teardown, then the API object goes (grace 0, uid precondition). */
-  private async terminate(): Promise<number | undefined> {
-    await this.killAll(this.gone ? 0 : this.graceMs());
+  private async stop(graceMs: number): Promise<void> {
+    await this.killAll(graceMs);
+    if (this.abandon.signal.aborted) return;
     if (!this.gone) await this.writeStatus(true);
     await this.teardown();
     if (!this.gone) {
@@ -219,7 +305,16 @@ export class PodWorker {
       }
     }
     this.finished = true;
-    return undefined;
+  }
+
+  /** A finished pod keeps its logs and container metadata (status, kubectl logs) but gives back its rootfs mounts, cgroups, IP and namespaces, as the kubelet does. */
+  private async releaseFinished(): Promise<void> {
+    if (this.released) return;
+    const all = await this.deps.runtime.podInstances(this.uid);
+    for (const list of all.values()) for (const i of list) await this.deps.runtime.release(i);
+    await removeCgroup(`/${this.deps.config.cgroupParent}/pod${this.uid}`);
+    await this.deps.network.tearDown(this.uid, join(this.dir, 'ns'));
+    this.released = true;
   }
 
   /** Removes containers, cgroups, volumes, namespaces and the pod's dir. Safe to repeat. */

@@ -1,11 +1,19 @@
-// cgroup v1 helpers: pod-level directories under every mounted hierarchy are created by runc
-// (cgroupsPath is absolute) and removed here once the pod's containers are gone.
-import { readdir, rmdir } from 'node:fs/promises';
+// Pod-level cgroup directories are created by runc (cgroupsPath is absolute) and removed here
+// once the pod's containers are gone. On a cgroup v1 host every directory under the root is a
+// hierarchy holding its own copy of the path; on a cgroup v2 (unified) host the root itself is
+// the one hierarchy (it has cgroup.controllers), e.g. Debian 12's default.
+import { access, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
-const root = '/sys/fs/cgroup';
+export const cgroupRoot = '/sys/fs/cgroup';
 
-async function hierarchies(): Promise<string[]> {
+/** True when `root` is a cgroup2 mount (the unified hierarchy). */
+export async function isCgroup2(root = cgroupRoot): Promise<boolean> {
+  return access(join(root, 'cgroup.controllers')).then(() => true, () => false);
+}
+
+async function hierarchies(root: string): Promise<string[]> {
+  if (await isCgroup2(root)) return [root];
   try {
     return (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => join(root, d.name));
   } catch {
@@ -14,8 +22,8 @@ async function hierarchies(): Promise<string[]> {
 }
 
 /** Removes `<hierarchy>/<path>` bottom-up in every hierarchy; missing ones are fine. */
-export async function removeCgroup(path: string): Promise<void> {
-  for (const h of await hierarchies()) await removeTree(join(h, path));
+export async function removeCgroup(path: string, root = cgroupRoot): Promise<void> {
+  for (const h of await hierarchies(root)) await removeTree(join(h, path));
 }
 
 async function removeTree(dir: string): Promise<void> {
@@ -34,8 +42,8 @@ async function removeTree(dir: string): Promise<void> {
 }
 
 /** True when any hierarchy still has `path`. */
-export async function cgroupExists(path: string): Promise<boolean> {
-  for (const h of await hierarchies()) {
+export async function cgroupExists(path: string, root = cgroupRoot): Promise<boolean> {
+  for (const h of await hierarchies(root)) {
     try {
       await readdir(join(h, path));
       return true;

@@ -5,6 +5,7 @@
 // logs stdout/stderr in the CRI format to the k8s-file and writes the exit code to
 // `<exit-dir>/<id>` and `<persist-dir>/exit` (plus `<persist-dir>/oom` after an OOM kill).
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Runc } from './runc';
 
@@ -22,7 +23,16 @@ export interface ConmonOptions {
   tty: boolean;
   stdin: boolean;
   timeoutMs?: number;
+  /** Log size cap in bytes (default containerLogMaxSize). */
+  logSizeMax?: number;
 }
+
+/**
+ * The kubelet's containerLogMaxSize. At this size conmon (2.1.6, --log-size-max) flushes, creates
+ * `<log>.tmp` empty and renames it over the log: the old lines are dropped and followers must
+ * reopen the path, so one chatty container cannot fill the disk.
+ */
+export const containerLogMaxSize = 10 * 1024 * 1024;
 
 export function conmonArgs(o: ConmonOptions): string[] {
   const args = [
@@ -35,6 +45,7 @@ export function conmonArgs(o: ConmonOptions): string[] {
     '-p', `${o.persistDir}/pid`,
     '-P', `${o.persistDir}/conmon.pid`,
     '-l', `k8s-file:${o.logPath}`,
+    '--log-size-max', String(o.logSizeMax ?? containerLogMaxSize),
     '--exit-dir', o.persistDir,
     '--persist-dir', o.persistDir,
     '--socket-dir-path', o.socketDir,
@@ -78,7 +89,13 @@ export function createWithConmon(o: ConmonOptions): Promise<number> {
       child.unref();
       fn();
     };
-    const timer = setTimeout(() => finish(() => reject(new Error(`Cannot create container ${o.id}: conmon did not report within ${o.timeoutMs ?? 60000} ms; check ${o.logPath} and runc`))), o.timeoutMs ?? 60_000);
+    const timeoutMs = o.timeoutMs ?? 60_000;
+    // A conmon that never reports may still have made the container: kill it and drop the
+    // container so nothing runs that no instance accounts for.
+    const timer = setTimeout(() => finish(() => void abandon(o, child.pid).then(
+      () => reject(new Error(`Cannot create container ${o.id}: conmon did not report within ${timeoutMs} ms; check ${o.logPath} and runc`)),
+      (err: unknown) => reject(new Error(`Cannot create container ${o.id}: conmon did not report within ${timeoutMs} ms and cleaning up failed: ${(err as Error).message}; run runc --root ${o.runc.root} delete --force ${o.id}`)),
+    )), timeoutMs);
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     pipe.on('data', (d: Buffer) => {
       sync += d.toString();
@@ -94,4 +111,24 @@ export function createWithConmon(o: ConmonOptions): Promise<number> {
     pipe.on('error', () => undefined);
     child.on('error', (err) => finish(() => reject(new Error(`Cannot run conmon: ${err.message}; install the conmon package`))));
   });
+}
+
+function kill(pid: number | undefined): void {
+  if (!pid || pid <= 0) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Kills the conmon we spawned and the one it forked (its pid file, if it names this container), then force-deletes the container. */
+async function abandon(o: ConmonOptions, childPid: number | undefined): Promise<void> {
+  kill(childPid);
+  const pid = Number((await readFile(`${o.persistDir}/conmon.pid`, 'utf8').catch(() => '')).trim());
+  if (pid > 0) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(o.id)) kill(pid);
+  }
+  await o.runc.delete(o.id);
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { realTimer } from '../../controllers/queue';
@@ -82,6 +83,89 @@ test('runc + conmon: a container runs in the pod namespaces, logs in CRI format,
     assert.equal(await cgroupExists(`/${cg}`), false);
     for (const c of await rt.runc.list().catch(() => [])) await rt.runc.delete(c.id);
     unmountUnder(base);
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('after a reboot (other boot id) or with a conmon pid now used by another process, an instance is not taken as running', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'berth-boot-'));
+  const rt = new ContainerRuntime({ dataDir: join(base, 'node'), timer: realTimer });
+  const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+  try {
+    assert.match(rt.bootId, /^[0-9a-f-]{36}$/);
+    const write = (name: string, bootId: string, conmonPid: number) => {
+      const dir = rt.instanceDir('uid-boot', name, 0);
+      mkdirSync(dir, { recursive: true });
+      const meta = { id: rt.newId(), podUid: 'uid-boot', podName: 'p', podNamespace: 'default', name, attempt: 0, image: 'busybox', imageName: 'b', imageRef: 'b', imageId: 'b', createdAt: '2026-01-01T00:00:00.000Z', startedAt: '2026-01-01T00:00:01.000Z', bootId };
+      writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta));
+      writeFileSync(join(dir, 'conmon.pid'), String(conmonPid));
+      writeFileSync(join(dir, 'pid'), String(conmonPid));
+      return dir;
+    };
+    // Before a reboot: whatever the pid files say, it exited.
+    const rebooted = await rt.inspect(write('rebooted', 'old-boot-id', process.pid));
+    assert.deepEqual([rebooted?.state, rebooted?.exitCode], ['exited', 255]);
+    // This boot, but the conmon pid belongs to an unrelated process (and runc does not know the container).
+    const reused = await rt.inspect(write('reused', rt.bootId, other.pid ?? 0));
+    assert.deepEqual([reused?.state, reused?.exitCode], ['exited', 255]);
+  } finally {
+    other.kill('SIGKILL');
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('a conmon that never reports is killed and its container force-deleted; the instance is marked failed', { timeout: 30_000 }, async () => {
+  const base = mkdtempSync(join(tmpdir(), 'berth-cto-'));
+  const images = new FakeImages(join(base, 'layer'));
+  const runcRoot = join(base, 'node', 'runc');
+  // Stands in for a conmon that hangs after `runc create`: it parses the bundle, id and pid file
+  // from conmon's own arguments, creates the container, writes its pid file and never reports.
+  const fake = join(base, 'hung-conmon');
+  writeFileSync(fake, [
+    '#!/bin/sh',
+    'while [ $# -gt 0 ]; do case "$1" in -b) b=$2; shift;; -c) id=$2; shift;; -P) pf=$2; shift;; esac; shift; done',
+    `runc --root ${runcRoot} create --bundle "$b" "$id" || exit 1`,
+    'echo $$ > "$pf"',
+    'while :; do sleep 1; done',
+    '',
+  ].join('\n'), { mode: 0o755 });
+  const rt = new ContainerRuntime({ dataDir: join(base, 'node'), timer: realTimer, conmonBinary: fake, conmonTimeoutMs: 1500 });
+  const uid = 'pod-uid-cto';
+  const cg = `berth-test-${process.pid}-cto`;
+  const pod: Pod = { metadata: { name: 'p', namespace: 'default', uid }, spec: { containers: [] } };
+  const net = new FakeNetwork();
+  const nsDir = join(rt.podDir(uid), 'ns');
+  try {
+    const ns = await net.createNamespaces(nsDir, 'p');
+    for (const f of ['etc-hosts', 'resolv.conf', 'hostname']) writeFileSync(join(rt.podDir(uid), f), '');
+    const meta: InstanceMeta = { id: rt.newId(), podUid: uid, podName: 'p', podNamespace: 'default', name: 'c', attempt: 0, image: 'busybox', imageName: 'b', imageRef: 'b', imageId: images.id, createdAt: new Date().toISOString() };
+    const dir = await rt.prepare(meta, await images.layerPaths());
+    const spec = buildOciSpec({
+      pod, container: { name: 'c', command: ['sleep', '60'] }, image: {}, env: [], volumeMounts: [],
+      files: { hosts: join(rt.podDir(uid), 'etc-hosts'), resolvConf: join(rt.podDir(uid), 'resolv.conf'), hostname: join(rt.podDir(uid), 'hostname'), terminationLog: join(dir, 'termination-log') },
+      namespaces: ns, cgroupsPath: `/${cg}/pod${uid}/${meta.id}`, user: { uid: 0, gid: 0 },
+    });
+    await assert.rejects(rt.start(meta, spec, () => new Date().toISOString()), /conmon did not report within 1500 ms/);
+    const fakePid = Number(readFileSync(join(dir, 'conmon.pid'), 'utf8'));
+    assert.ok(fakePid > 0, 'the fake conmon got as far as runc create');
+    await until(async () => (existsSync(`/proc/${fakePid}`) ? undefined : true), 5000);
+    assert.equal(await rt.runc.state(meta.id), undefined, 'the created container is gone');
+    const inst = await rt.inspect(dir);
+    assert.equal(inst?.state, 'exited');
+    assert.match(inst?.meta.startError ?? '', /did not report/);
+    if (inst) await rt.purge(inst);
+  } finally {
+    // Should the runtime not have killed the fake conmon, this test does (by the pid it wrote).
+    try {
+      const left = Number(readFileSync(join(rt.instanceDir(uid, 'c', 0), 'conmon.pid'), 'utf8'));
+      if (left > 0 && readFileSync(`/proc/${left}/cmdline`, 'utf8').includes(fake)) process.kill(left, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+    for (const c of await rt.runc.list().catch(() => [])) await rt.runc.delete(c.id);
+    await net.tearDown(uid, nsDir);
+    unmountUnder(base);
+    await removeCgroup(`/${cg}`);
     rmSync(base, { recursive: true, force: true });
   }
 });

@@ -1,11 +1,13 @@
 // The container's root filesystem: an overlay of the image's layers (read-only) with a
 // per-instance upper/work directory pair.
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, realpath } from 'node:fs/promises';
+import { readMounts } from '../../storage/mountinfo';
 import { run } from './exec-file';
 
+/** True when `path` is a mount point; mountinfo shows resolved paths with octal escapes, so compare the realpath with the unescaped entries. */
 export async function isMounted(path: string): Promise<boolean> {
-  const mounts = await readFile('/proc/self/mountinfo', 'utf8');
-  return mounts.split('\n').some((l) => l.split(' ')[4] === path);
+  const real = await realpath(path).catch(() => path);
+  return (await readMounts()).some((m) => m.mountPoint === real);
 }
 
 export async function mountOverlay(layers: string[], upper: string, work: string, target: string): Promise<void> {

@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync
 import { join } from 'node:path';
 import type { ContainerSpec, ImageProvider, ImageRecord, OciMount, Pod, PodNetworkProvider, SandboxNamespaces, VolumeProvider } from '../../types';
 import { ImagePullError } from '../../types';
+import { parseMountInfo } from '../../../storage/mountinfo';
 import { isMounted } from '../overlay';
 
 const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p)) ?? '/bin/busybox';
@@ -95,7 +96,7 @@ export class FakeVolumes implements VolumeProvider {
 /** Test cleanup: unmounts everything mounted under `dir` (deepest first), lazily if busy. */
 export function unmountUnder(dir: string): void {
   const text = execFileSync('cat', ['/proc/self/mountinfo']).toString();
-  const points = text.split('\n').map((l) => l.split(' ')[4] ?? '').filter((p) => p === dir || p.startsWith(`${dir}/`));
+  const points = parseMountInfo(text).map((m) => m.mountPoint).filter((p) => p === dir || p.startsWith(`${dir}/`));
   for (const p of points.sort((a, b) => b.length - a.length)) {
     try {
       execFileSync('umount', ['-l', p]);

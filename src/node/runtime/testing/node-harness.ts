@@ -41,6 +41,8 @@ export interface HarnessOptions {
   /** Real providers instead of the fakes. */
   network?: (config: NodeConfig) => PodNetworkProvider;
   volumes?: (config: NodeConfig, client: ApiClient, onEvict: (uid: string, message: string) => void) => VolumeProvider;
+  /** Parallel pod syncs (the agent's default otherwise). */
+  workers?: number;
 }
 
 export async function nodeHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -76,7 +78,7 @@ export async function nodeHarness(o: HarnessOptions = {}): Promise<Harness> {
     async startAgent() {
       h.agent = new NodeAgent({
         client: stack.client, config, images, network, volumes, clock,
-        ...(o.timer ? { timer: o.timer } : {}), log: silentLog, recorder,
+        ...(o.timer ? { timer: o.timer } : {}), ...(o.workers !== undefined ? { workers: o.workers } : {}), log: silentLog, recorder,
       });
       ac = new AbortController();
       running = h.agent.start(ac.signal);
