@@ -95,6 +95,8 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   const address = config.address || network.hostIP;
   const cfg: NodeConfig = { ...config, address };
   const images = new ImageService({ root: join(cfg.dataDir, 'images'), mirrors: cfg.mirrors, insecureRegistries: cfg.insecureRegistries, log });
+  // Unpacked layers keep setuid binaries: the store is made 0700 before anything else runs.
+  await images.init();
   // The volume manager reports emptyDir overuse; the agent (made next) evicts the pod.
   const evict = { to: (_uid: string, _message: string): void => undefined };
   const volumes = new VolumeManager({ podsDir: join(cfg.dataDir, 'pods'), client, clock, log, onEvict: (uid, message) => evict.to(uid, message) });

@@ -1,6 +1,8 @@
 // `berth server`: composes store, API server and controllers in one process.
+import type { KeyObject } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, realpath } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { type Logger, pino } from 'pino';
 import { ensureAdminToken } from '../apiserver/auth';
@@ -9,7 +11,8 @@ import { admissionPlugins } from '../apiserver/admission/plugins';
 import { writeKubeconfig } from '../apiserver/kubeconfig';
 import { Metrics } from '../apiserver/metrics';
 import { ObjectStore } from '../apiserver/object-store';
-import { ensurePki } from '../apiserver/pki';
+import { ensurePki, ensureServiceAccountKey } from '../apiserver/pki';
+import { ServiceAccountTokens } from '../apiserver/serviceaccount/tokens';
 import { Registry } from '../apiserver/registry';
 import { ApiServer } from '../apiserver/server';
 import { InProcessClient } from '../apiserver/inprocess-client';
@@ -74,12 +77,18 @@ export async function runServer(argv: string[]): Promise<number> {
     const log = pino({ level: values.get('log-level') ?? 'info', base: { component: 'berth' } }, pino.destination(2));
     const names = await servingNames(listen);
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    // Mount points are compared with the kernel's canonical paths: no symlinks in the node's dir.
+    if (node) node.dataDir = join(await realpath(dataDir), 'node');
     const clock = systemClock;
-    const [pki, token] = await Promise.all([ensurePki(dataDir, { hostnames: names.hostnames, ips: names.ips, now: clock.now() }), ensureAdminToken(dataDir)]);
+    const [pki, token, saKey] = await Promise.all([
+      ensurePki(dataDir, { hostnames: names.hostnames, ips: names.ips, now: clock.now() }),
+      ensureAdminToken(dataDir),
+      ensureServiceAccountKey(dataDir),
+    ]);
     const backend = openBackend(storeUrl);
     try {
       await backend.ready;
-      await serve({ listen, names, dataDir, storeUrl, compactionMs, log, clock, pki, token, backend, started, printEnv: values.get('print-env') === 'true', stop: signals.stop, node });
+      await serve({ listen, names, dataDir, storeUrl, compactionMs, log, clock, pki, token, saKey, backend, started, printEnv: values.get('print-env') === 'true', stop: signals.stop, node });
     } finally {
       await backend.close();
     }
@@ -99,6 +108,8 @@ interface ServeOptions {
   clock: Clock;
   pki: { caCertPem: string; certPem: string; keyPem: string };
   token: string;
+  /** Signs service account tokens. */
+  saKey: KeyObject;
   backend: Backend;
   started: number;
   printEnv: boolean;
@@ -117,8 +128,16 @@ async function serve(o: ServeOptions): Promise<void> {
   metrics.gauge('nodejs_heap_size_used_bytes', () => process.memoryUsage().heapUsed);
   metrics.gauge('nodejs_heap_size_total_bytes', () => process.memoryUsage().heapTotal);
   metrics.gauge('nodejs_external_memory_bytes', () => process.memoryUsage().external);
-  // The API server reaches nodes' streaming servers (exec, logs, ...) with the admin token.
-  const deps = { registry, store, clock, connectors: podConnectors({ nodeToken: o.token, caPem: o.pki.caCertPem }) };
+  // The API server reaches the node's streaming server (exec, logs, ...) with a secret of its own,
+  // never the admin token.
+  const streamToken = randomBytes(32).toString('base64url');
+  const deps = {
+    registry,
+    store,
+    clock,
+    connectors: podConnectors({ nodeToken: streamToken, caPem: o.pki.caCertPem }),
+    serviceAccountTokens: new ServiceAccountTokens(o.saKey, store, clock),
+  };
   const abort = new AbortController();
   // Every component and informer listens for shutdown on this one signal.
   setMaxListeners(0, abort.signal);
@@ -143,7 +162,7 @@ async function serve(o: ServeOptions): Promise<void> {
     startCompactor(backend, clock, log, abort.signal, o.compactionMs);
     if (o.node) {
       const client = new InProcessClient(deps);
-      node = await startNode({ config: o.node, client, clock, log, signal: abort.signal, tls: { certPem: o.pki.certPem, keyPem: o.pki.keyPem }, streamToken: o.token, controlPlane: true });
+      node = await startNode({ config: o.node, client, clock, log, signal: abort.signal, tls: { certPem: o.pki.certPem, keyPem: o.pki.keyPem }, streamToken, controlPlane: true });
     }
     const server = clientUrl(listen, port);
     const kubeconfig = join(o.dataDir, 'kubeconfig.yaml');

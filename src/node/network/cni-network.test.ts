@@ -255,6 +255,7 @@ describe('CniNetwork (real namespaces and CNI plugins)', { timeout: 180_000 }, (
     assert.deepEqual(ipamFiles(), []);
     assert.deepEqual(mountsUnderTmp(), []);
     assert.equal((await sh('iptables', ['-S', 'FORWARD'])).includes(`berth-pods:${bridge}`), false);
+    assert.equal((await sh('iptables', ['-t', 'nat', '-S', 'POSTROUTING'])).includes(`berth-pods:${bridge}`), false, 'the masquerade rule goes with the last pod');
   });
 
   it('names the fix when a plugin is missing, and a half-done ADD holds nothing', async () => {
@@ -263,7 +264,9 @@ describe('CniNetwork (real namespaces and CNI plugins)', { timeout: 180_000 }, (
     for (const p of ['bridge', 'host-local', 'loopback']) symlinkSync(join('/usr/lib/cni', p), join(partial, p));
     const broken = new CniNetwork({ stateDir, bridge, podCIDR, pluginDirs: [partial] });
     const sb = await broken.createNamespaces(nsDir('d'), 'pod-d');
-    await assert.rejects(broken.setUp(pod('d'), sb), /CNI plugin "portmap" not found .*install containernetworking-plugins/);
+    // Only pods with hostPorts run portmap.
+    const withPort = { ...pod('d'), portMappings: [{ containerPort: 80, hostPort: 18099, protocol: 'TCP' as const }] };
+    await assert.rejects(broken.setUp(withPort, sb), /CNI plugin "portmap" not found .*install containernetworking-plugins/);
     assert.deepEqual(ipamFiles(), []);
     assert.equal(await bridgePorts(), 0);
     assert.equal((await sh('iptables', ['-t', 'nat', '-S'])).includes(`berth-${bridge}\\" id: \\"d\\"`), false);

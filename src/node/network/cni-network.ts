@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { PodNetworkProvider, PortMapping, SandboxNamespaces } from '../types';
 import { cniAdd, cniDel, type CniInvocation } from './cni-exec';
 import { buildConfList, cidrContains, cniArgs, networkName, parseCidr, portMappingsArg, resultIpv4 } from './conflist';
-import { enableIpForward, ensureForwardRules, removeForwardRules, removeMasqRules } from './host-rules';
+import { enableIpForward, ensureHostRules, removeHostRules, removeMasqRules } from './host-rules';
 import { KeyedLock } from './keyed-lock';
 import { readMounts } from '../../storage/mountinfo';
 import { nsBinding } from './mountinfo';
@@ -60,6 +60,7 @@ export class CniNetwork implements PodNetworkProvider {
   /** Guards the shared host rules against a concurrent "last pod gone" cleanup. */
   private readonly host = new KeyedLock();
   private inflight = 0;
+  private hostRulesReady = false;
 
   constructor(opts: CniNetworkOptions) {
     if (!/^[A-Za-z0-9_.-]{1,15}$/.test(opts.bridge)) {
@@ -98,8 +99,12 @@ export class CniNetwork implements PodNetworkProvider {
         await this.cache.delete(pod.uid);
       }
       await this.host.run('rules', async () => {
-        await enableIpForward();
-        await ensureForwardRules(this.bridge, this.podCIDR);
+        // Checked once while pods exist (each iptables call takes the host-wide xtables lock).
+        if (!this.hostRulesReady) {
+          await enableIpForward();
+          await ensureHostRules(this.bridge, this.podCIDR);
+          this.hostRulesReady = true;
+        }
         this.inflight++;
       });
       try {
@@ -111,8 +116,8 @@ export class CniNetwork implements PodNetworkProvider {
   }
 
   private async add(pod: { uid: string; namespace: string; name: string; portMappings: PortMapping[] }, netns: string): Promise<string> {
-    const confList = buildConfList({ bridge: this.bridge, podCIDR: this.podCIDR, ipamDataDir: this.ipamDir });
     const ports = portMappingsArg(pod.portMappings);
+    const confList = buildConfList({ bridge: this.bridge, podCIDR: this.podCIDR, ipamDataDir: this.ipamDir, hostPorts: ports.length > 0 });
     const inv: CniInvocation = {
       containerId: pod.uid,
       netns,
@@ -156,7 +161,10 @@ export class CniNetwork implements PodNetworkProvider {
       await this.cache.delete(podUid);
     });
     await this.host.run('rules', async () => {
-      if (this.inflight === 0 && (await this.cache.uids()).length === 0) await removeForwardRules(this.bridge);
+      if (this.inflight === 0 && (await this.cache.uids()).length === 0) {
+        this.hostRulesReady = false;
+        await removeHostRules(this.bridge);
+      }
     });
   }
 
@@ -164,7 +172,8 @@ export class CniNetwork implements PodNetworkProvider {
   private async del(entry: CachedAttachment, strict: boolean): Promise<void> {
     let failure: Error | undefined;
     await cniDel(entry.confList, entry, this.pluginDirs, entry.result).catch((e: Error) => (failure = e));
-    await removeMasqRules(entry.confList.name, entry.containerId).catch((e: Error) => (failure ??= e));
+    // Attachments made with the bridge plugin's own per-pod masquerade chain (older Berth) leave it behind.
+    if (entry.confList.plugins[0]?.['ipMasq'] === true) await removeMasqRules(entry.confList.name, entry.containerId).catch((e: Error) => (failure ??= e));
     if (!failure) return;
     this.log.error({ pod: entry.containerId, err: failure.message }, 'CNI DEL failed');
     if (strict) throw new Error(`Cannot tear down the network of pod ${entry.containerId}: ${failure.message}; fix the cause and retry`, { cause: failure });
@@ -210,11 +219,12 @@ export class CniNetwork implements PodNetworkProvider {
     return [...byUid.values()];
   }
 
-  /** When no pod uses the network: removes the FORWARD rules and the bridge (node removal, tests). */
+  /** When no pod uses the network: removes the host rules and the bridge (node removal, tests). */
   async removeUnused(): Promise<boolean> {
     return this.host.run('rules', async () => {
       if (this.inflight > 0 || (await this.cache.uids()).length > 0) return false;
-      await removeForwardRules(this.bridge);
+      this.hostRulesReady = false;
+      await removeHostRules(this.bridge);
       const res = await run('ip', ['link', 'del', this.bridge]);
       if (res.code !== 0 && !/Cannot find device/.test(res.stderr)) throw new Error(`Cannot remove bridge ${this.bridge}: ${res.stderr.trim()}`);
       return true;

@@ -34,7 +34,7 @@ describe('CNI configuration', () => {
     const bridge = list.plugins[0]!;
     assert.equal(bridge.bridge, 'bt1');
     assert.equal(bridge.isGateway, true);
-    assert.equal(bridge.ipMasq, true);
+    assert.equal(bridge.ipMasq, false, 'one node-wide masquerade rule instead of a chain per pod');
     assert.equal(bridge.hairpinMode, true);
     assert.deepEqual(bridge.ipam, {
       type: 'host-local',
@@ -43,6 +43,11 @@ describe('CNI configuration', () => {
       dataDir: '/s/ipam',
     });
     assert.equal(list.name, 'berth-bt1');
+  });
+
+  it('leaves portmap out for pods without hostPorts', () => {
+    const list = buildConfList({ bridge: 'bt1', podCIDR: '10.9.8.0/24', ipamDataDir: '/s/ipam', hostPorts: false });
+    assert.deepEqual(list.plugins.map((p) => p.type), ['bridge', 'loopback']);
   });
 
   it('gives runtime arguments only to plugins with the capability', () => {

@@ -65,7 +65,7 @@ export function networkName(bridge: string): string {
   return `berth-${bridge}`;
 }
 
-export function buildConfList(opts: { bridge: string; podCIDR: string; ipamDataDir: string }): ConfList {
+export function buildConfList(opts: { bridge: string; podCIDR: string; ipamDataDir: string; hostPorts?: boolean }): ConfList {
   return {
     cniVersion: CNI_VERSION,
     name: networkName(opts.bridge),
@@ -74,7 +74,9 @@ export function buildConfList(opts: { bridge: string; podCIDR: string; ipamDataD
         type: 'bridge',
         bridge: opts.bridge,
         isGateway: true,
-        ipMasq: true,
+        // One node-wide masquerade rule (host-rules.ts) instead of the plugin's chain per pod: each
+        // iptables call takes the xtables lock, and pods starting together queued on it.
+        ipMasq: false,
         hairpinMode: true,
         ipam: {
           type: 'host-local',
@@ -83,8 +85,9 @@ export function buildConfList(opts: { bridge: string; podCIDR: string; ipamDataD
           dataDir: opts.ipamDataDir,
         },
       },
-      // snat makes hairpin (pod → own hostPort) and host-local (127.0.0.1:hostPort) traffic return.
-      { type: 'portmap', capabilities: { portMappings: true }, snat: true },
+      // Only pods with hostPorts need portmap; snat makes hairpin (pod → own hostPort) and
+      // host-local (127.0.0.1:hostPort) traffic return.
+      ...(opts.hostPorts === false ? [] : [{ type: 'portmap', capabilities: { portMappings: true }, snat: true }]),
       // Chained loopback passes the bridge result through and brings lo up in the pod.
       { type: 'loopback' },
     ],

@@ -70,6 +70,29 @@ async function iptables(args: string[]): Promise<string> {
   return runOk('iptables', ['-w', '5', ...args]);
 }
 
+/** The nat rule masquerading pod traffic that leaves the pod network (once per node). */
+export function masqueradeRule(bridge: string, podCIDR: string): string[] {
+  return ['-s', podCIDR, '!', '-d', podCIDR, '-m', 'comment', '--comment', ruleComment(bridge), '-j', 'MASQUERADE'];
+}
+
+/** FORWARD accepts and the masquerade rule for the bridge, each made only if missing. */
+export async function ensureHostRules(bridge: string, podCIDR: string): Promise<void> {
+  await ensureForwardRules(bridge, podCIDR);
+  const listing = await iptables(['-t', 'nat', '-S', 'POSTROUTING']);
+  const present = rulesToDelete(listing, ruleComment(bridge));
+  const wanted = masqueradeRule(bridge, podCIDR);
+  if (present.length === 1 && (await iptables(['-t', 'nat', '-C', 'POSTROUTING', ...wanted]).then(() => true, () => false))) return;
+  for (const del of present) await iptables(['-t', 'nat', ...del]);
+  await iptables(['-t', 'nat', '-A', 'POSTROUTING', ...wanted]);
+}
+
+/** Removes the bridge's FORWARD accepts and its masquerade rule. */
+export async function removeHostRules(bridge: string): Promise<void> {
+  await removeForwardRules(bridge);
+  const listing = await iptables(['-t', 'nat', '-S', 'POSTROUTING']);
+  for (const del of rulesToDelete(listing, ruleComment(bridge))) await iptables(['-t', 'nat', ...del]);
+}
+
 /** Inserts the rules at the top of FORWARD unless exactly these are there already. */
 export async function ensureForwardRules(bridge: string, podCIDR: string): Promise<void> {
   const listing = await iptables(['-S', 'FORWARD']);
