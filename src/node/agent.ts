@@ -89,7 +89,7 @@ export class NodeAgent implements StreamRuntime {
     await Promise.race([inf.hasSynced, new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
     if (signal.aborted) return informerDone;
     await this.cleanOrphans();
-    const run = this.queue.run(this.o.workers ?? 4, (uid) => this.syncOne(uid), signal, (uid, err) => {
+    const run = this.queue.run(this.o.workers ?? 8, (uid) => this.syncOne(uid), signal, (uid, err) => {
       this.o.log.warn({ uid, err: err instanceof Error ? err.message : String(err) }, 'pod sync failed');
     });
     this.markReady();

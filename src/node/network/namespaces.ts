@@ -66,8 +66,9 @@ export async function createNamespaces(dir: string, hostname: string): Promise<S
 async function ensureSharedMount(dir: string, mounts: readonly MountEntry[]): Promise<void> {
   const m = containingMount(mounts, dir);
   if (m && isShared(m)) return;
-  if (!m || m.mountPoint !== dir) await runOk('mount', ['--bind', dir, dir]);
-  await runOk('mount', ['--make-shared', dir]);
+  // One mount(8) call binds and shares (util-linux applies propagation flags after the bind).
+  if (!m || m.mountPoint !== dir) await runOk('mount', ['--bind', '--make-shared', dir, dir]);
+  else await runOk('mount', ['--make-shared', dir]);
 }
 
 /** Unmounts and removes the namespace files and `dir` itself. Safe on missing or half-made dirs. */
