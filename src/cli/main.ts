@@ -1,5 +1,6 @@
 // berth command-line entry point.
 import { join, resolve } from 'node:path';
+import { runAgent } from './agent';
 import { runImagesCommand } from './images';
 import { runServer } from './server';
 
@@ -7,6 +8,7 @@ const usage = `Usage: berth <command> [flags]
 
 Commands:
   server    Run the all-in-one server (API server, store, controllers, and a node running pods)
+  agent     Run a node joined to a server: berth agent --server URL --token T --ca-file CA
   images    Manage the node's images: pull, ls, rm, import (--data-dir DIR as for the server)
 
 Run 'berth server --help' for its flags.`;
@@ -16,6 +18,8 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'server':
       return runServer(rest);
+    case 'agent':
+      return runAgent(rest);
     case 'images': {
       // The images live in the server's data dir: take --data-dir like the server does.
       const at = rest.findIndex((a) => a === '--data-dir' || a.startsWith('--data-dir='));

@@ -2,7 +2,6 @@
 import type { KeyObject } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { mkdir, realpath } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { type Logger, pino } from 'pino';
 import { ensureAdminToken } from '../apiserver/auth';
@@ -26,6 +25,7 @@ import { type FlagSpec, flagHelp, parseFlags } from './flags';
 import { nodeConfigFrom, nodeFlags, startNode } from './node';
 import { podConnectors } from '../apiserver/connect/pods';
 import type { NodeConfig } from '../node/types';
+import { nodeStreamToken } from '../node/stream-token';
 import { clientUrl, type Listen, parseListen, type ServingNames, servingNames } from './listen';
 
 const specs: FlagSpec[] = [
@@ -128,14 +128,15 @@ async function serve(o: ServeOptions): Promise<void> {
   metrics.gauge('nodejs_heap_size_used_bytes', () => process.memoryUsage().heapUsed);
   metrics.gauge('nodejs_heap_size_total_bytes', () => process.memoryUsage().heapTotal);
   metrics.gauge('nodejs_external_memory_bytes', () => process.memoryUsage().external);
-  // The API server reaches the node's streaming server (exec, logs, ...) with a secret of its own,
-  // never the admin token.
-  const streamToken = randomBytes(32).toString('base64url');
+  // The API server reaches each node's streaming server (exec, logs, ...) with a token derived
+  // from the join (admin) token and the node's name, never the admin token itself. Nodes are
+  // reached by IP and serve their own certificates (as kubelets do): not verified, as upstream.
+  const streamToken = (nodeName: string) => nodeStreamToken(o.token, nodeName);
   const deps = {
     registry,
     store,
     clock,
-    connectors: podConnectors({ nodeToken: streamToken, caPem: o.pki.caCertPem }),
+    connectors: podConnectors({ nodeToken: streamToken }),
     serviceAccountTokens: new ServiceAccountTokens(o.saKey, store, clock),
   };
   const abort = new AbortController();
@@ -162,7 +163,7 @@ async function serve(o: ServeOptions): Promise<void> {
     startCompactor(backend, clock, log, abort.signal, o.compactionMs);
     if (o.node) {
       const client = new InProcessClient(deps);
-      node = await startNode({ config: o.node, client, clock, log, signal: abort.signal, tls: { certPem: o.pki.certPem, keyPem: o.pki.keyPem }, streamToken, controlPlane: true });
+      node = await startNode({ config: o.node, client, clock, log, signal: abort.signal, tls: { certPem: o.pki.certPem, keyPem: o.pki.keyPem }, streamToken: streamToken(o.node.nodeName), controlPlane: true });
     }
     const server = clientUrl(listen, port);
     const kubeconfig = join(o.dataDir, 'kubeconfig.yaml');

@@ -190,7 +190,7 @@ interface NodeArgs {
 }
 
 /** Deletes every pod and waits (≤ 60 s) until the node has torn them all down. */
-async function drainNode(conn: { url: string; token: string; caPem: string }, dataDir: string): Promise<void> {
+export async function drainNode(conn: { url: string; token: string; caPem: string }, dataDir: string): Promise<void> {
   const r = await httpsJson(conn, 'DELETE', '/api/v1/namespaces/default/pods').catch(() => undefined);
   void r;
   const ns = await httpsJson(conn, 'GET', '/api/v1/pods').catch(() => undefined);
@@ -230,7 +230,7 @@ function removeIptablesRules(bridge: string): void {
 }
 
 /** After the server stopped: whatever a failed test left behind is killed, unmounted and removed. */
-async function cleanupNode(dataDir: string, node: NodeArgs): Promise<void> {
+export async function cleanupNode(dataDir: string, node: Pick<NodeArgs, 'bridge' | 'cgroupParent'>): Promise<void> {
   const root = join(dataDir, 'node', 'runc');
   for (const id of runcContainers(dataDir)) spawnSync('runc', ['--root', root, 'delete', '--force', id]);
   const mounts = (await readFile('/proc/self/mounts', 'utf8')).split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(dataDir));

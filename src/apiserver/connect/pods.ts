@@ -9,8 +9,8 @@ import { checkPhase, nodeEndpoint, nodePath, nodeQuery, pickContainer } from './
 export type Connector = (rc: RequestContext) => Promise<void>;
 
 export interface PodConnectorOptions {
-  /** Bearer token the node streaming servers accept. */
-  nodeToken: string;
+  /** Bearer token the node streaming servers accept: one for all, or one per node name. */
+  nodeToken: string | ((nodeName: string) => string);
   /** CA that signed the nodes' serving certificates; without it they are not verified. */
   caPem?: string;
 }
@@ -27,7 +27,7 @@ function checkOptions(sub: Sub, q: URLSearchParams): void {
   if (sub === 'exec' && q.getAll('command').length === 0) throw errors.badRequest('you must specify at least one command for the container');
 }
 
-function connector(sub: Sub, auth: ProxyAuth): Connector {
+function connector(sub: Sub, opts: PodConnectorOptions): Connector {
   return async (rc) => {
     const { info, url, req } = rc;
     const allowed = sub === 'log' ? info.verb === 'get' : info.verb === 'get' || info.verb === 'create';
@@ -61,6 +61,7 @@ function connector(sub: Sub, auth: ProxyAuth): Connector {
     const ep = nodeEndpoint(node);
     const query = nodeQuery(sub, q).toString();
     const target = { ...ep, path: nodePath(sub, pod.metadata.namespace ?? '', pod.metadata.name ?? '', container) + (query ? `?${query}` : '') };
+    const auth: ProxyAuth = { token: typeof opts.nodeToken === 'function' ? opts.nodeToken(nodeName) : opts.nodeToken, ...(opts.caPem ? { caPem: opts.caPem } : {}) };
     if (upgrading) return proxyUpgrade(req, req.socket, target, auth);
     return proxyPlain(req, rc.res, target, auth);
   };
@@ -68,8 +69,7 @@ function connector(sub: Sub, auth: ProxyAuth): Connector {
 
 /** Connectors for ApiDeps.connectors, keyed `pods/<subresource>`. */
 export function podConnectors(opts: PodConnectorOptions): Map<string, Connector> {
-  const auth: ProxyAuth = { token: opts.nodeToken, ...(opts.caPem ? { caPem: opts.caPem } : {}) };
   return new Map<string, Connector>(
-    (['log', 'exec', 'attach', 'portforward'] as const).map((sub) => [`pods/${sub}`, connector(sub, auth)]),
+    (['log', 'exec', 'attach', 'portforward'] as const).map((sub) => [`pods/${sub}`, connector(sub, opts)]),
   );
 }
