@@ -34,6 +34,9 @@ describe('seed manifests with kubectl 1.32', () => {
 
   test('a second apply is "unchanged" (the pod: "configured", as upstream) and keeps every resourceVersion', async () => {
     const ids = [['deploy', 'shared-volume-deployment'], ['pv', 'nfs-pv'], ['pvc', 'nfs-pvc'], ['pod', 'mongo-pod'], ['pvc', 'csi-pvc']];
+    // Let the PV controller finish binding nfs-pvc first: its writes change those resourceVersions.
+    await eventually(async () => (await getJson<{ status?: { phase?: string } }>(k, ['pv', 'nfs-pv']))?.status?.phase === 'Bound' || undefined, 'nfs-pv Bound');
+    await eventually(async () => (await getJson<{ status?: { phase?: string } }>(k, ['pvc', 'nfs-pvc']))?.status?.phase === 'Bound' || undefined, 'nfs-pvc Bound');
     const before = await Promise.all(ids.map((id) => rvOf(id)));
     assert.ok(before.every((rv) => typeof rv === 'string' && rv !== ''), `resourceVersions: ${before.join(',')}`);
     for (const y of [deployYaml, pvPvcYaml, csiPvcYaml]) {
@@ -60,8 +63,12 @@ describe('seed manifests with kubectl 1.32', () => {
       [pv['CAPACITY'], pv['ACCESS MODES'], pv['RECLAIM POLICY'], pv['STORAGECLASS'], pv['VOLUMEATTRIBUTESCLASS']],
       ['10Gi', 'RWX', 'Retain', 'nfs', '<unset>'],
     );
-    const pvc = rowNamed((await k(['get', 'pvc', 'nfs-pvc'])).stdout, 'nfs-pvc');
-    assert.deepEqual([pvc['STATUS'], pvc['VOLUME'], pvc['STORAGECLASS']], ['Pending', '', 'nfs']);
+    // The static PV and its claim bind (upstream's PV controller): same class, RWX, 10Gi.
+    const pvc = await eventually(async () => {
+      const r = rowNamed((await k(['get', 'pvc', 'nfs-pvc'])).stdout, 'nfs-pvc');
+      return r['STATUS'] === 'Bound' ? r : undefined;
+    }, 'nfs-pvc Bound');
+    assert.deepEqual([pvc['STATUS'], pvc['VOLUME'], pvc['CAPACITY'], pvc['ACCESS MODES'], pvc['STORAGECLASS']], ['Bound', 'nfs-pv', '10Gi', 'RWX', 'nfs']);
     const csi = rowNamed((await k(['get', 'pvc', 'csi-pvc'])).stdout, 'csi-pvc');
     assert.deepEqual([csi['STATUS'], csi['STORAGECLASS']], ['Pending', 'vultr-block-storage-hdd']);
     const pod = rowNamed((await k(['get', 'pod', 'mongo-pod'])).stdout, 'mongo-pod');
@@ -92,7 +99,8 @@ describe('seed manifests with kubectl 1.32', () => {
     assert.match(pv, /^\s+Server:\s+52\.66\.197\.168$/m);
     const pvc = (await k(['describe', 'pvc', 'nfs-pvc'])).stdout;
     assert.match(pvc, /^StorageClass:\s+nfs$/m);
-    assert.match(pvc, /^Status:\s+Pending$/m);
+    assert.match(pvc, /^Status:\s+Bound$/m);
+    assert.match(pvc, /^Volume:\s+nfs-pv$/m);
     assert.match(pvc, /^VolumeMode:\s+Filesystem$/m);
     assert.match(pvc, /^Used By:\s+mongo-pod$/m);
     const pod = (await k(['describe', 'pod', 'mongo-pod'])).stdout;
@@ -148,8 +156,12 @@ for (const version of others) {
 
       const pv = rowNamed((await kv(['get', 'pv', pvName])).stdout, pvName);
       assert.deepEqual([pv['CAPACITY'], pv['ACCESS MODES'], pv['STORAGECLASS']], ['10Gi', 'RWX', 'nfs']);
-      const pvc = rowNamed((await kv(['get', 'pvc', '-n', ns, 'nfs-pvc'])).stdout, 'nfs-pvc');
-      assert.deepEqual([pvc['STATUS'], pvc['STORAGECLASS']], ['Pending', 'nfs']);
+      // The claim binds this run's PV (the only Available one with class nfs).
+      const pvc = await eventually(async () => {
+        const r = rowNamed((await kv(['get', 'pvc', '-n', ns, 'nfs-pvc'])).stdout, 'nfs-pvc');
+        return r['STATUS'] === 'Bound' ? r : undefined;
+      }, 'nfs-pvc Bound');
+      assert.deepEqual([pvc['VOLUME'], pvc['STORAGECLASS']], [pvName, 'nfs']);
       const d = rowNamed((await kv(['get', 'deploy', '-n', ns])).stdout, 'shared-volume-deployment');
       assert.equal(d['READY'], '0/1');
 

@@ -6,7 +6,8 @@ import { namespaceLifecycle } from './namespace-lifecycle';
 import { pvcResize } from './pvc-resize';
 import { serviceAccount } from './service-account';
 import { serviceAllocator } from './service-allocator';
+import { storageProtection } from './storage-protection';
 
 export function admissionPlugins(registry: Registry): Admission[] {
-  return [namespaceLifecycle(registry), serviceAccount(), defaultStorageClass(registry), pvcResize(registry), serviceAllocator(registry)];
+  return [namespaceLifecycle(registry), serviceAccount(), defaultStorageClass(registry), pvcResize(registry), serviceAllocator(registry), storageProtection()];
 }

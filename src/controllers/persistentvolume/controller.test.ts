@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { ApiClient, ResourceRef } from '../../machinery/client';
+import type { KObject } from '../../machinery/types';
+import { buildContext, startInformers } from '../context';
+import { StorageProtectionController } from '../pvcprotection/controller';
+import { eventually } from '../testing/fake-timer';
+import { testStack } from '../testing/stack';
+import { PersistentVolumeController, pvRef, pvcRef } from './controller';
+
+const nsRef: ResourceRef = { group: '', version: 'v1', plural: 'namespaces' };
+const scRef: ResourceRef = { group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' };
+const podRef: ResourceRef = { group: '', version: 'v1', plural: 'pods' };
+const evRef: ResourceRef = { group: '', version: 'v1', plural: 'events' };
+
+let client: ApiClient;
+const ac = new AbortController();
+let running: Promise<unknown>;
+
+const phase = (o: KObject | undefined) => (o?.status as { phase?: string } | undefined)?.phase;
+const spec = (o: KObject | undefined) => (o?.spec ?? {}) as Record<string, unknown>;
+async function tryGet(r: ResourceRef, ns: string | undefined, name: string): Promise<KObject | undefined> {
+  try {
+    return await client.get(r, ns, name);
+  } catch {
+    return undefined;
+  }
+}
+function pv(name: string, size: string, extra: Record<string, unknown> = {}): KObject {
+  return { metadata: { name }, spec: { capacity: { storage: size }, accessModes: ['ReadWriteOnce'], hostPath: { path: `/tmp/${name}` }, persistentVolumeReclaimPolicy: 'Retain', ...extra } };
+}
+function pvc(name: string, size: string, extra: Record<string, unknown> = {}, meta: Record<string, unknown> = {}): KObject {
+  return { metadata: { name, namespace: 'pvt', ...meta }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: size } }, storageClassName: '', ...extra } };
+}
+/** Polls until `get` yields a value. */
+async function until<T>(get: () => Promise<T | undefined>, what: string): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await get();
+    if (v !== undefined) return v;
+    if (Date.now() - start > 5000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+const claimEvents = async (name: string) =>
+  (await client.list(evRef, 'pvt')).items.filter((e) => (e.involvedObject as { name?: string }).name === name).map((e) => `${String(e.type)} ${String(e.reason)} ${String(e.message)}`);
+
+before(async () => {
+  const stack = await testStack();
+  client = stack.client;
+  const ctx = buildContext({ client, registry: stack.registry, clock: { now: () => new Date() } });
+  const pvc = new PersistentVolumeController(ctx);
+  const prot = new StorageProtectionController(ctx);
+  running = Promise.all([startInformers(ctx, ac.signal), pvc.start(ac.signal), prot.start(ac.signal)]);
+  await Promise.all([pvc.ready, prot.ready]);
+  await client.create(nsRef, undefined, { metadata: { name: 'pvt' } });
+});
+
+after(async () => {
+  ac.abort();
+  await running;
+});
+
+test('a claim binds the smallest fitting volume: claimRef, annotations and phases on both', async () => {
+  await client.create(pvRef, undefined, pv('big', '50Gi'));
+  await client.create(pvRef, undefined, pv('fit', '5Gi'));
+  // A new volume is Pending until the controller makes it Available; only then does it match.
+  await eventually(async () => phase(await tryGet(pvRef, undefined, 'fit')) === 'Available' && phase(await tryGet(pvRef, undefined, 'big')) === 'Available', 5000, 'Available');
+  const created = await client.create(pvcRef, 'pvt', pvc('data', '2Gi'));
+  const claim = await until(async () => {
+    const c = await tryGet(pvcRef, 'pvt', 'data');
+    return phase(c) === 'Bound' ? c : undefined;
+  }, 'claim Bound');
+  assert.equal(spec(claim).volumeName, 'fit');
+  assert.deepEqual(claim?.metadata.annotations, { 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes' });
+  assert.deepEqual(claim?.status, { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '5Gi' } });
+  const vol = await until(async () => {
+    const v = await tryGet(pvRef, undefined, 'fit');
+    return phase(v) === 'Bound' ? v : undefined;
+  }, 'volume Bound');
+  assert.deepEqual({ ...(spec(vol).claimRef as object), resourceVersion: undefined }, { kind: 'PersistentVolumeClaim', namespace: 'pvt', name: 'data', uid: created.metadata.uid, apiVersion: 'v1', resourceVersion: undefined });
+  assert.equal(vol?.metadata.annotations?.['pv.kubernetes.io/bound-by-controller'], 'yes');
+  await eventually(async () => phase(await tryGet(pvRef, undefined, 'big')) === 'Available', 5000, 'the other volume Available');
+});
+
+test('deleting a bound claim releases its Retain volume, claimRef kept', async () => {
+  await client.create(pvRef, undefined, pv('keep', '1Gi', { storageClassName: 'keep' }));
+  await client.create(pvcRef, 'pvt', pvc('gone', '1Gi', { storageClassName: 'keep' }));
+  await eventually(async () => phase(await tryGet(pvcRef, 'pvt', 'gone')) === 'Bound', 5000, 'bound');
+  await client.delete(pvcRef, 'pvt', 'gone');
+  const v = await until(async () => {
+    const x = await tryGet(pvRef, undefined, 'keep');
+    return phase(x) === 'Released' ? x : undefined;
+  }, 'Released');
+  assert.equal((spec(v).claimRef as { name?: string }).name, 'gone');
+});
+
+test('no match and no class: Pending with the FailedBinding event', async () => {
+  await client.create(pvcRef, 'pvt', pvc('lonely', '900Gi'));
+  await eventually(async () => (await claimEvents('lonely')).includes('Normal FailedBinding no persistent volumes available for this claim and no storage class is set'), 5000, 'event');
+  assert.equal(phase(await tryGet(pvcRef, 'pvt', 'lonely')), 'Pending');
+});
+
+test('a class with a provisioner: the claim is annotated; a volume made pre-bound to it completes the bind', async () => {
+  await client.create(scRef, undefined, { metadata: { name: 'dyn' }, provisioner: 'example.com/dir' });
+  const claim = await client.create(pvcRef, 'pvt', pvc('dyn', '1Gi', { storageClassName: 'dyn' }));
+  await eventually(async () => (await tryGet(pvcRef, 'pvt', 'dyn'))?.metadata.annotations?.['volume.kubernetes.io/storage-provisioner'] === 'example.com/dir', 5000, 'annotated');
+  const c = await client.get(pvcRef, 'pvt', 'dyn');
+  assert.equal(c.metadata.annotations?.['volume.beta.kubernetes.io/storage-provisioner'], 'example.com/dir');
+  assert.ok((await claimEvents('dyn')).some((e) => e.startsWith("Normal ExternalProvisioning Waiting for a volume to be created either by the external provisioner 'example.com/dir'")));
+  // What a provisioner does: a volume whose claimRef already names the claim.
+  await client.create(pvRef, undefined, pv('pvc-dyn', '1Gi', { storageClassName: 'dyn', persistentVolumeReclaimPolicy: 'Delete', claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: 'pvt', name: 'dyn', uid: claim.metadata.uid } }));
+  const bound = await until(async () => {
+    const x = await tryGet(pvcRef, 'pvt', 'dyn');
+    return phase(x) === 'Bound' ? x : undefined;
+  }, 'bound');
+  assert.equal(spec(bound).volumeName, 'pvc-dyn');
+  const v = await client.get(pvRef, undefined, 'pvc-dyn');
+  assert.equal(v.metadata.annotations?.['pv.kubernetes.io/bound-by-controller'], undefined, 'the provisioner chose it, not the controller');
+});
+
+test('a bind interrupted after the volume write is finished on the next pass', async () => {
+  // The state a crash between "volume → claimRef" and "claim → volumeName" leaves behind.
+  const claim = await client.create(pvcRef, 'pvt', pvc('half', '1Gi', { storageClassName: 'half' }));
+  await client.create(pvRef, undefined, pv('half-pv', '1Gi', { storageClassName: 'half', claimRef: { kind: 'PersistentVolumeClaim', namespace: 'pvt', name: 'half', uid: claim.metadata.uid } }));
+  const done = await until(async () => {
+    const x = await tryGet(pvcRef, 'pvt', 'half');
+    return phase(x) === 'Bound' ? x : undefined;
+  }, 'bound');
+  assert.equal(spec(done).volumeName, 'half-pv');
+  assert.equal(done?.metadata.annotations?.['pv.kubernetes.io/bind-completed'], 'yes');
+});
+
+test('a claim used by a pod keeps its protection finalizer until the pod is gone', async () => {
+  await client.create(pvcRef, 'pvt', pvc('used', '1Gi', {}, { finalizers: ['kubernetes.io/pvc-protection'] }));
+  await client.create(podRef, 'pvt', { metadata: { name: 'user' }, spec: { containers: [{ name: 'c', image: 'busybox' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'used' } }] } });
+  await client.delete(pvcRef, 'pvt', 'used');
+  await new Promise((r) => setTimeout(r, 300));
+  const held = await tryGet(pvcRef, 'pvt', 'used');
+  assert.ok(held?.metadata.deletionTimestamp, 'still there, being deleted');
+  await client.delete(podRef, 'pvt', 'user', { gracePeriodSeconds: 0 });
+  await eventually(async () => !(await tryGet(pvcRef, 'pvt', 'used')), 5000, 'claim removed once unused');
+});
+
+test('a volume being deleted keeps its protection finalizer while Bound', async () => {
+  await client.create(pvRef, undefined, { ...pv('prot', '1Gi', { storageClassName: 'prot' }), metadata: { name: 'prot', finalizers: ['kubernetes.io/pv-protection'] } });
+  await client.create(pvcRef, 'pvt', pvc('prot', '1Gi', { storageClassName: 'prot' }));
+  await eventually(async () => phase(await tryGet(pvRef, undefined, 'prot')) === 'Bound', 5000, 'bound');
+  await client.delete(pvRef, undefined, 'prot');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.ok((await tryGet(pvRef, undefined, 'prot'))?.metadata.deletionTimestamp, 'held while Bound');
+  await client.delete(pvcRef, 'pvt', 'prot');
+  await eventually(async () => !(await tryGet(pvRef, undefined, 'prot')), 5000, 'volume removed once Released');
+});
