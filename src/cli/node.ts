@@ -99,7 +99,7 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   await images.init();
   // The volume manager reports emptyDir overuse; the agent (made next) evicts the pod.
   const evict = { to: (_uid: string, _message: string): void => undefined };
-  const volumes = new VolumeManager({ podsDir: join(cfg.dataDir, 'pods'), client, clock, log, onEvict: (uid, message) => evict.to(uid, message) });
+  const volumes = new VolumeManager({ podsDir: join(cfg.dataDir, 'pods'), client, clock, log, nodeName: cfg.nodeName, onEvict: (uid, message) => evict.to(uid, message) });
   const agent = new NodeAgent({ client, config: cfg, images, network, volumes, clock, log });
   evict.to = (uid, message) => agent.evict(uid, message);
   const streaming = new StreamingServer({ runtime: agent, host: address, port: cfg.kubeletPort, tls: o.tls, token: o.streamToken, log });

@@ -157,7 +157,7 @@ async function serve(o: ServeOptions): Promise<void> {
   try {
     const port = api.address?.port ?? listen.port;
     await bootstrap(store, registry, { ip: o.names.advertise, port });
-    const running = startControllers({ client: new InProcessClient(deps), registry, clock, log, signal: abort.signal, caPem: o.pki.caCertPem });
+    const running = startControllers({ client: new InProcessClient(deps), registry, clock, log, signal: abort.signal, caPem: o.pki.caCertPem, ...(o.node ? { localDir: { root: join(o.node.dataDir, 'volumes'), nodeName: o.node.nodeName } } : {}) });
     controllers = running;
     void running.ready.then(() => (controllersReady = true));
     startCompactor(backend, clock, log, abort.signal, o.compactionMs);

@@ -9,6 +9,9 @@ import { DeploymentController } from './deployment/controller';
 import { GarbageCollector } from './garbagecollector/controller';
 import { NamespaceController } from './namespace/controller';
 import { NodeLifecycleController } from './nodelifecycle/controller';
+import { PersistentVolumeController } from './persistentvolume/controller';
+import { DirProvisionerController, type DirProvisionerOptions } from './provisioner/controller';
+import { StorageProtectionController } from './pvcprotection/controller';
 import { Scheduler } from '../scheduler/scheduler';
 import { type Timer, realTimer } from './queue';
 import { ReplicaSetController } from './replicaset/controller';
@@ -24,6 +27,8 @@ export interface ControllerManagerOptions {
   timer?: Timer;
   /** The API server's CA, published into every namespace as kube-root-ca.crt. */
   caPem?: string;
+  /** The directory provisioner (berth.dev/local-dir), when this process runs a node. */
+  localDir?: DirProvisionerOptions;
 }
 
 export interface RunningControllers {
@@ -44,10 +49,13 @@ export function startControllers(opts: ControllerManagerOptions): RunningControl
     new ReplicaSetController(ctx),
     new DeploymentController(ctx),
     new NodeLifecycleController(ctx),
+    new PersistentVolumeController(ctx),
+    new StorageProtectionController(ctx),
     // The scheduler runs in the controller manager's process and shares its informers.
     new Scheduler(ctx),
   ];
   if (opts.caPem) controllers.push(new RootCACertPublisher(ctx, opts.caPem));
+  if (opts.localDir) controllers.push(new DirProvisionerController(ctx, opts.localDir));
   // Controllers register their informers in their constructors; start them all once.
   const informers = startInformers(ctx, opts.signal);
   const running = controllers.map((c) =>

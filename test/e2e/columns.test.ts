@@ -83,20 +83,27 @@ describe('headers match kube-apiserver v1.32', () => {
 });
 
 describe('cells', () => {
-  test('pvc: Pending, no volume, capacity or modes until bound; <unset> attributes class', async () => {
-    const r = rowNamed(await get('pvc', true), 'nfs-pvc');
+  // The PV controller binds nfs-pvc to cols-pv (same class, RWX within ROX+RWX, 10Gi fits), as upstream.
+  test('pvc: Bound to its volume, capacity and modes from it; <unset> attributes class', async () => {
+    const r = await eventually(async () => {
+      const row = rowNamed(await get('pvc', true), 'nfs-pvc');
+      return row['STATUS'] === 'Bound' ? row : undefined;
+    }, 'nfs-pvc Bound');
     assert.deepEqual(
       [r['STATUS'], r['VOLUME'], r['CAPACITY'], r['ACCESS MODES'], r['STORAGECLASS'], r['VOLUMEATTRIBUTESCLASS'], r['VOLUMEMODE']],
-      ['Pending', '', '', '', 'nfs', '<unset>', 'Filesystem'],
+      ['Bound', 'cols-pv', '10Gi', 'ROX,RWX', 'nfs', '<unset>', 'Filesystem'],
     );
     assert.match(r['AGE'] ?? '', age);
   });
 
-  test('pv: capacity, modes in upstream order (ROX before RWX), default Retain, no claim', async () => {
-    const r = rowNamed(await get('pv', true), 'cols-pv');
+  test('pv: capacity, modes in upstream order (ROX before RWX), default Retain, claim as namespace/name', async () => {
+    const r = await eventually(async () => {
+      const row = rowNamed(await get('pv', true), 'cols-pv');
+      return row['STATUS'] === 'Bound' ? row : undefined;
+    }, 'cols-pv Bound');
     assert.deepEqual(
       [r['CAPACITY'], r['ACCESS MODES'], r['RECLAIM POLICY'], r['STATUS'], r['CLAIM'], r['STORAGECLASS'], r['VOLUMEATTRIBUTESCLASS'], r['REASON'], r['VOLUMEMODE']],
-      ['10Gi', 'ROX,RWX', 'Retain', 'Pending', '', 'nfs', '<unset>', '', 'Filesystem'],
+      ['10Gi', 'ROX,RWX', 'Retain', 'Bound', `${ns}/nfs-pvc`, 'nfs', '<unset>', '', 'Filesystem'],
     );
   });
 
@@ -106,6 +113,9 @@ describe('cells', () => {
     assert.deepEqual([d['PROVISIONER'], d['RECLAIMPOLICY'], d['VOLUMEBINDINGMODE'], d['ALLOWVOLUMEEXPANSION']], ['example.com/nfs', 'Delete', 'Immediate', 'false']);
     const f = rowNamed(out, 'fast');
     assert.deepEqual([f['RECLAIMPOLICY'], f['VOLUMEBINDINGMODE'], f['ALLOWVOLUMEEXPANSION']], ['Retain', 'WaitForFirstConsumer', 'true']);
+    // Berth's own default class from bootstrap: kubectl marks every class annotated default.
+    const l = rowNamed(out, 'local-dir (default)');
+    assert.deepEqual([l['PROVISIONER'], l['RECLAIMPOLICY'], l['VOLUMEBINDINGMODE'], l['ALLOWVOLUMEEXPANSION']], ['berth.dev/local-dir', 'Delete', 'Immediate', 'false']);
   });
 
   test('hpa: reference, targets with <unknown> current, bounds', async () => {

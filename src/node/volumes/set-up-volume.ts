@@ -10,6 +10,7 @@ import { setUpHostPath } from '../../storage/host-path';
 import { mountsAt, mountTmpfs, resizeTmpfs, tmpfsSize } from '../../storage/mounts';
 import type { Payload } from '../../storage/payload';
 import { projectedPayload } from '../../storage/projected';
+import { setUpClaim } from '../../storage/pvc-source';
 import { fetchSecretPayload } from '../../storage/secret';
 import type { TokenCache } from '../../storage/service-account-token';
 import type { Pod, VolumeSpec } from '../types';
@@ -21,6 +22,8 @@ export interface SetUpDeps {
   clock: Clock;
   tokens: TokenCache;
   node: () => Promise<NodeAllocatable>;
+  /** This node's name, for PersistentVolume node affinity (undefined: not checked). */
+  nodeName?: string | undefined;
 }
 
 const MiB = 1024n * 1024n;
@@ -59,23 +62,35 @@ async function payloadFor(pod: Pod, v: VolumeSpec, kind: VolumeKind, deps: SetUp
   }
 }
 
+export interface SetUpResult {
+  kind: VolumeKind;
+  path: string;
+  changed: boolean;
+  /** Mounted read-only into every container whatever the volumeMount says. */
+  readOnly: boolean;
+}
+
 /** Sets up `v`; returns its kind and host path, and whether an atomic volume's content changed. */
-export async function setUpVolume(pod: Pod, v: VolumeSpec, deps: SetUpDeps): Promise<{ kind: VolumeKind; path: string; changed: boolean }> {
+export async function setUpVolume(pod: Pod, v: VolumeSpec, deps: SetUpDeps): Promise<SetUpResult> {
   const kind = volumeKind(v);
+  if (kind.type === 'persistentVolumeClaim') {
+    const m = await setUpClaim(deps.client, pod.metadata.namespace ?? '', v.persistentVolumeClaim as { claimName?: unknown; readOnly?: unknown }, deps.nodeName);
+    return { kind, path: m.path, changed: false, readOnly: m.readOnly };
+  }
   const uid = pod.metadata.uid ?? '';
   const path = volumePath(deps.podsDir, uid, v, kind);
   if (kind.type === 'emptyDir') {
     await setUpEmptyDir(path, (v.emptyDir ?? {}));
-    return { kind, path, changed: false };
+    return { kind, path, changed: false, readOnly: kind.readOnly };
   }
   if (kind.type === 'hostPath') {
     await setUpHostPath(v.hostPath as { path?: unknown; type?: unknown });
-    return { kind, path, changed: false };
+    return { kind, path, changed: false, readOnly: kind.readOnly };
   }
   // Fetch first: a missing object must not leave an empty volume behind that looks set up.
   const payload = await payloadFor(pod, v, kind, deps);
   await mkdir(path, { recursive: true, mode: 0o755 });
   if (kind.tmpfs) await ensureTmpfs(path, secretTmpfsSize(payload));
   const changed = await writeAtomically(path, payload, deps.clock.now());
-  return { kind, path, changed };
+  return { kind, path, changed, readOnly: kind.readOnly };
 }

@@ -40,6 +40,8 @@ export interface VolumeManagerOptions {
   timer?: Timer;
   /** Defaults for resourceFieldRef limits a container leaves unset (default: this machine). */
   allocatable?: NodeAllocatable;
+  /** This node's name: claims' volumes with node affinity for another node are refused. */
+  nodeName?: string;
 }
 
 const quiet: VolumeLog = { debug: () => {}, info: () => {}, warn: () => {} };
@@ -49,6 +51,8 @@ export class VolumeManager implements VolumeProvider {
   private readonly desired = new Map<string, Pod>();
   /** pod uid → volume name → kind, for the volumes set up successfully. */
   private readonly actual = new Map<string, Map<string, VolumeKind>>();
+  /** pod uid → claim volume name → its PV's host path and whether it is read-only. */
+  private readonly claims = new Map<string, Map<string, { path: string; readOnly: boolean }>>();
   private readonly evicted = new Set<string>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly tokens: TokenCache;
@@ -97,7 +101,7 @@ export class VolumeManager implements VolumeProvider {
   }
 
   private async deps(): Promise<SetUpDeps> {
-    return { podsDir: await this.root(), client: this.o.client, clock: this.o.clock, tokens: this.tokens, node: () => this.node() };
+    return { podsDir: await this.root(), client: this.o.client, clock: this.o.clock, tokens: this.tokens, node: () => this.node(), nodeName: this.o.nodeName };
   }
 
   async setUp(pod: Pod): Promise<void> {
@@ -113,6 +117,11 @@ export class VolumeManager implements VolumeProvider {
         try {
           const r = await setUpVolume(pod, v, deps);
           actual.set(v.name, r.kind);
+          if (r.kind.type === 'persistentVolumeClaim') {
+            const claims = this.claims.get(uid) ?? new Map<string, { path: string; readOnly: boolean }>();
+            claims.set(v.name, { path: r.path, readOnly: r.readOnly });
+            this.claims.set(uid, claims);
+          }
         } catch (e) {
           failures.push(new VolumeMountError(v.name, msg(e)));
         }
@@ -131,7 +140,9 @@ export class VolumeManager implements VolumeProvider {
       const v = volumes.get(m.name);
       if (!v) throw new Error(`Cannot mount volume "${m.name}" in container "${container.name}": the pod has no volume of that name; add it to spec.volumes`);
       const kind = volumeKind(v);
-      let source = volumePath(root, uid, v, kind);
+      const claim = this.claims.get(uid)?.get(m.name);
+      if (kind.type === 'persistentVolumeClaim' && !claim) throw new Error(`Cannot mount volume "${m.name}" in container "${container.name}": its claim is not set up yet; setUp the pod first`);
+      let source = claim ? claim.path : volumePath(root, uid, v, kind);
       const sub = m.subPathExpr ? expandSubPathExpr(m.subPathExpr, env) : (m.subPath ?? '');
       if (sub !== '') {
         const target = join(root, uid, 'volume-subpaths', m.name, container.name, String(i));
@@ -142,7 +153,7 @@ export class VolumeManager implements VolumeProvider {
         }
         source = target;
       }
-      const ro = m.readOnly === true || kind.readOnly;
+      const ro = m.readOnly === true || kind.readOnly || claim?.readOnly === true;
       out.push({ destination: m.mountPath, source, type: 'bind', options: ['rbind', propagationOption(m.mountPropagation), ro ? 'ro' : 'rw'] });
     }
     return out;
@@ -153,6 +164,7 @@ export class VolumeManager implements VolumeProvider {
     await this.serial(podUid, async () => {
       this.desired.delete(podUid);
       this.actual.delete(podUid);
+      this.claims.delete(podUid);
       this.evicted.delete(podUid);
       this.tokens.forget(podUid);
       const podDir = join(root, podUid);

@@ -1,0 +1,100 @@
+// A pod's persistentVolumeClaim volume, resolved the way the kubelet does: the claim must be
+// Bound to a volume whose claimRef points back at it; the volume's source says how to mount it.
+import { stat } from 'node:fs/promises';
+import type { ApiClient, ResourceRef } from '../machinery/client';
+import type { KObject } from '../machinery/types';
+import { setUpHostPath } from './host-path';
+
+const pvcRef: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumeclaims' };
+const pvRef: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumes' };
+const HOSTNAME_KEY = 'kubernetes.io/hostname';
+export const NFS_UNSUPPORTED = "this host's kernel cannot mount NFS: install nfs-common / load the nfs module (modprobe nfs), or use a hostPath or local volume";
+
+/** How a claim's volume is mounted on this node. */
+export interface ClaimMount {
+  /** The PV's plugin: hostPath (checked by type, created for *OrCreate) or local (must exist). */
+  plugin: 'hostPath' | 'local';
+  path: string;
+  /** hostPath's type ('' for local). */
+  hostPathType: string;
+  readOnly: boolean;
+  pvName: string;
+}
+
+const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {});
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+interface Requirement { key?: string; operator?: string; values?: string[] }
+
+/**
+ * Whether the PV's required node affinity admits this node. Only node names are known here, so a
+ * term is judged by its kubernetes.io/hostname requirements; a term with other keys is not
+ * satisfiable by name alone and is skipped (the scheduler, not the node, owns label matching).
+ */
+export function nodeAffinityAdmits(pv: KObject, nodeName: string): boolean {
+  const terms = obj(obj(obj(pv.spec).nodeAffinity).required).nodeSelectorTerms;
+  if (!Array.isArray(terms) || terms.length === 0) return true;
+  return terms.some((t) => {
+    const reqs = (obj(t).matchExpressions as Requirement[] | undefined) ?? [];
+    if (reqs.length === 0 || reqs.some((r) => r.key !== HOSTNAME_KEY)) return false;
+    return reqs.every((r) => {
+      const vals = r.values ?? [];
+      if (r.operator === 'In') return vals.includes(nodeName);
+      if (r.operator === 'NotIn') return !vals.includes(nodeName);
+      if (r.operator === 'Exists') return true;
+      return false;
+    });
+  });
+}
+
+/**
+ * Pure: the mount for a claim and its volume, or an Error saying what is wrong and how to fix it.
+ * `nodeName` undefined skips the node-affinity check (a node that does not know its name).
+ */
+export function planClaimMount(claimName: string, podReadOnly: boolean, claim: KObject | undefined, pv: KObject | undefined, nodeName: string | undefined): ClaimMount | Error {
+  if (!claim) return new Error(`persistentvolumeclaim "${claimName}" not found; create it or fix spec.volumes[].persistentVolumeClaim.claimName`);
+  if (claim.metadata.deletionTimestamp) return new Error(`persistentvolumeclaim "${claimName}" is being deleted; create a new claim for this pod`);
+  const volumeName = str(obj(claim.spec).volumeName);
+  if (str(obj(claim.status).phase) !== 'Bound' || volumeName === '') return new Error(`persistentvolumeclaim "${claimName}" is not bound; the pod waits until a PersistentVolume is bound to it (kubectl describe pvc ${claimName})`);
+  if (!pv) return new Error(`persistentvolume "${volumeName}" bound to claim "${claimName}" not found; recreate it or delete the claim`);
+  const ref = obj(obj(pv.spec).claimRef);
+  if (str(ref.uid) !== '' && str(ref.uid) !== claim.metadata.uid) return new Error(`persistentvolume "${volumeName}" is bound to another claim (claimRef uid ${str(ref.uid)}, claim "${claimName}" has uid ${claim.metadata.uid ?? ''}); fix the claim's spec.volumeName`);
+  if (str(obj(pv.spec).volumeMode) === 'Block') return new Error(`persistentvolume "${volumeName}" has volumeMode Block, which this node does not serve; use volumeMode Filesystem`);
+  if (nodeName !== undefined && !nodeAffinityAdmits(pv, nodeName)) return new Error(`persistentvolume "${volumeName}" has node affinity that does not match this node "${nodeName}"; run the pod on the volume's node (kubernetes.io/hostname) or fix spec.nodeAffinity`);
+  const modes = (obj(pv.spec).accessModes as string[] | undefined) ?? [];
+  const readOnly = podReadOnly || (modes.length > 0 && modes.every((m) => m === 'ReadOnlyMany'));
+  const spec = obj(pv.spec);
+  if (spec.hostPath) {
+    const hp = obj(spec.hostPath);
+    return { plugin: 'hostPath', path: str(hp.path), hostPathType: str(hp.type), readOnly, pvName: volumeName };
+  }
+  if (spec.local) return { plugin: 'local', path: str(obj(spec.local).path), hostPathType: '', readOnly, pvName: volumeName };
+  if (spec.nfs) return new Error(`persistentvolume "${volumeName}" is an nfs volume and ${NFS_UNSUPPORTED}`);
+  const src = Object.keys(spec).filter((k) => !['accessModes', 'capacity', 'claimRef', 'persistentVolumeReclaimPolicy', 'storageClassName', 'volumeMode', 'nodeAffinity', 'mountOptions'].includes(k));
+  return new Error(`persistentvolume "${volumeName}" has source ${src.join(', ') || '(none)'}, which this node cannot mount; use hostPath or local`);
+}
+
+const getOrUndefined = (c: ApiClient, r: ResourceRef, ns: string | undefined, name: string) =>
+  c.get(r, ns, name).catch((e: unknown) => {
+    if ((e as { reason?: unknown }).reason === 'NotFound') return undefined;
+    throw e;
+  });
+
+/** Resolves and checks a pod's claim volume; returns the host path to bind into containers. */
+export async function setUpClaim(client: ApiClient, namespace: string, src: { claimName?: unknown; readOnly?: unknown }, nodeName: string | undefined): Promise<ClaimMount> {
+  const claimName = str(src.claimName);
+  const claim = await getOrUndefined(client, pvcRef, namespace, claimName);
+  const volumeName = str(obj(claim?.spec).volumeName);
+  const pv = volumeName ? await getOrUndefined(client, pvRef, undefined, volumeName) : undefined;
+  const plan = planClaimMount(claimName, src.readOnly === true, claim, pv, nodeName);
+  if (plan instanceof Error) throw plan;
+  if (plan.plugin === 'hostPath') {
+    await setUpHostPath({ path: plan.path, type: plan.hostPathType });
+    return plan;
+  }
+  if (!plan.path.startsWith('/')) throw new Error(`local volume path "${plan.path}" of persistentvolume "${plan.pvName}" must be absolute`);
+  const st = await stat(plan.path).catch(() => undefined);
+  if (!st) throw new Error(`local volume path ${plan.path} of persistentvolume "${plan.pvName}" does not exist on this node; create the directory or fix spec.local.path`);
+  if (!st.isDirectory()) throw new Error(`local volume path ${plan.path} of persistentvolume "${plan.pvName}" is not a directory; only volumeMode Filesystem on a directory is served`);
+  return plan;
+}
