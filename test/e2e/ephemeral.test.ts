@@ -12,6 +12,7 @@ import { type Berth, startBerth } from './harness';
 import { kubectl, type KubectlVersion } from './kubectl';
 import { startTestRegistry } from './registry';
 import { seedManifests } from './seed';
+import { eventually } from './util';
 
 interface PodLite {
   metadata: { name: string; uid: string };
@@ -57,20 +58,8 @@ describe('seed: Ephemeral Volumes (kube.yml) on real containers', { timeout: 300
     return ((r.body as { items?: PodLite[] }).items ?? []).filter((p) => !(p.metadata as { deletionTimestamp?: string }).deletionTimestamp);
   }
 
-  async function waitFor<T>(what: string, f: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
-    const deadline = Date.now() + ms;
-    let last: unknown;
-    for (;;) {
-      try {
-        const v = await f();
-        if (v !== undefined) return v;
-      } catch (err) {
-        last = err;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const waitFor = <T>(what: string, f: () => Promise<T | undefined>, ms = 90_000): Promise<T> => eventually(f, what, ms);
+
 
   const runningPod = () =>
     waitFor('the pod to run 2/2', async () => {

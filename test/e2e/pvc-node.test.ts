@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { type Berth, startBerth } from './harness';
 import { kubectl } from './kubectl';
 import { startTestRegistry } from './registry';
+import { eventually } from './util';
 
 interface PodLite { status?: { phase?: string } }
 interface EventLite { reason?: string; message?: string; involvedObject?: { name?: string } }
@@ -18,20 +19,8 @@ describe('persistent volume claims in pods on a real node', { timeout: 300_000 }
   const k = (args: string[], input?: string) => kubectl(args, { kubeconfig: b.kubeconfig, timeoutMs: 60_000, ...(input !== undefined ? { input } : {}) });
   const apply = (obj: unknown) => k(['apply', '-f', '-'], JSON.stringify(obj));
 
-  async function waitFor<T>(what: string, f: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
-    const deadline = Date.now() + ms;
-    let last: unknown;
-    for (;;) {
-      try {
-        const v = await f();
-        if (v !== undefined) return v;
-      } catch (err) {
-        last = err;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+  const waitFor = <T>(what: string, f: () => Promise<T | undefined>, ms = 90_000): Promise<T> => eventually(f, what, ms);
+
   const phase = async (name: string) => ((await b.request('GET', `/api/v1/namespaces/default/pods/${name}`)).body as PodLite).status?.phase;
   const finished = (name: string) => waitFor(`pod ${name} to finish`, async () => ((await phase(name)) === 'Succeeded' || (await phase(name)) === 'Failed' ? phase(name) : undefined));
   const pod = (name: string, claim: string, script: string, readOnly = false) => ({
