@@ -17,6 +17,7 @@ import { type Timer, realTimer } from './queue';
 import { ReplicaSetController } from './replicaset/controller';
 import { RootCACertPublisher } from './rootcacert/controller';
 import { ServiceAccountController } from './serviceaccount/controller';
+import { StatefulSetController } from './statefulset/controller';
 
 export interface ControllerManagerOptions {
   client: ApiClient;
@@ -48,6 +49,7 @@ export function startControllers(opts: ControllerManagerOptions): RunningControl
     new ServiceAccountController(ctx),
     new ReplicaSetController(ctx),
     new DeploymentController(ctx),
+    new StatefulSetController(ctx),
     new NodeLifecycleController(ctx),
     new PersistentVolumeController(ctx),
     new StorageProtectionController(ctx),
