@@ -8,10 +8,14 @@ import type { EventRecorder } from '../controllers/events';
 import type { Informer } from '../controllers/informer';
 import { WorkQueue, backoffDelay } from '../controllers/queue';
 import { decide } from './decide';
+import { type VolumeWorld, selectedNodePatches } from './volumes';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 const podRef: ResourceRef = { group: '', version: 'v1', plural: 'pods' };
 const nodeRef: ResourceRef = { group: '', version: 'v1', plural: 'nodes' };
+const pvcRef: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumeclaims' };
+const pvRef: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumes' };
+const scRef: ResourceRef = { group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' };
 
 export const INITIAL_BACKOFF_MS = 1000;
 export const MAX_BACKOFF_MS = 10_000;
@@ -38,6 +42,7 @@ export class Scheduler implements Controller {
   private readonly pods: Informer;
   private readonly nodes: Informer;
   private readonly recorder: EventRecorder;
+  private readonly world: VolumeWorld;
   /** Pods bound but not yet seen bound by the informer: key → node, uid and when. */
   private readonly assumed = new Map<string, { node: string; pod: KObject; at: number }>();
   /** Unschedulable pods: key → attempts so far and when the last one failed. */
@@ -64,7 +69,17 @@ export class Scheduler implements Controller {
     });
     const nodeChanged = () => this.retryUnschedulable();
     this.nodes.addHandler({ onAdd: nodeChanged, onUpdate: nodeChanged });
-    this.ready = Promise.all([this.pods.hasSynced, this.nodes.hasSynced]).then(() => undefined);
+    // Claims, volumes and classes decide the volume filters: any change may let a pod in.
+    const storage = [pvcRef, pvRef, scRef].map((r) => ctx.informers.for(r));
+    for (const inf of storage) inf.addHandler({ onAdd: nodeChanged, onUpdate: nodeChanged, onDelete: nodeChanged });
+    const [pvcs, pvs, classes] = storage as [Informer, Informer, Informer];
+    this.world = {
+      claim: (ns, name) => pvcs.get(ns, name),
+      volume: (name) => pvs.get(undefined, name),
+      volumes: () => pvs.list(),
+      storageClass: (name) => classes.get(undefined, name),
+    };
+    this.ready = Promise.all([this.pods.hasSynced, this.nodes.hasSynced, ...storage.map((i) => i.hasSynced)]).then(() => undefined);
   }
 
   async start(signal: AbortSignal): Promise<void> {
@@ -114,14 +129,30 @@ export class Scheduler implements Controller {
     return out;
   }
 
+  /** Pods holding their volumes: bound and not finished, plus our assumed bindings. */
+  private placed(): KObject[] {
+    const bound = this.pods.list().filter((p) => spec(p).nodeName && !terminal(p));
+    return [...bound, ...[...this.assumed.values()].map((a) => a.pod)];
+  }
+
   private async scheduleOne(key: string): Promise<void> {
     const i = key.indexOf('/');
     const pod = this.pods.get(key.slice(0, i), key.slice(i + 1));
     if (!pod || !wantsScheduling(pod) || this.assumed.has(key)) return;
-    const decision = decide(pod, this.nodes.list(), (n) => this.podsOn(n));
+    const decision = decide(pod, this.nodes.list(), (n) => this.podsOn(n), { world: this.world, placed: this.placed() });
     if (decision.node === undefined) return this.failed(pod, key, decision.message);
     const node = decision.node;
     this.assumed.set(key, { node, pod, at: this.ctx.timer.now() });
+    try {
+      // PreBind: the claim's binder or provisioner acts for the chosen node.
+      for (const { claim, patch } of selectedNodePatches(decision.claims?.delayed ?? [], node)) {
+        await this.ctx.client.patch(pvcRef, claim.metadata.namespace, claim.metadata.name ?? '', 'merge', patch);
+      }
+    } catch (err) {
+      // Failed PreBind: forget the node; the queue retries with backoff.
+      this.assumed.delete(key);
+      throw err;
+    }
     try {
       await this.ctx.client.create(podRef, pod.metadata.namespace, { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? '', uid: pod.metadata.uid ?? '' }, target: { apiVersion: 'v1', kind: 'Node', name: node } }, {}, 'binding');
     } catch (err) {

@@ -69,7 +69,11 @@ describe('persistent volume claims in pods on a real node', { timeout: 300_000 }
 
   test('a pod of an unbound claim waits with a FailedMount event naming the claim', async () => {
     await apply({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'lonely' }, spec: { storageClassName: '', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
-    await apply(pod('waiting', 'lonely', 'true'));
+    // Upstream's scheduler keeps a pod of an unbound Immediate claim unscheduled; naming the node
+    // sends it straight to the kubelet, whose volume manager reports the claim.
+    const nodeName = (await k(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).stdout;
+    const waiting = pod('waiting', 'lonely', 'true');
+    await apply({ ...waiting, spec: { ...waiting.spec, nodeName } });
     const ev = await waitFor('a FailedMount event', async () => (await events('waiting')).find((e) => e.reason === 'FailedMount'));
     assert.match(ev.message ?? '', /persistentvolumeclaim "lonely" is not bound/);
     assert.equal(await phase('waiting'), 'Pending');

@@ -1,0 +1,68 @@
+// The scheduler's volume filters through the real kubectl: a pod whose claim is missing or unbound, and a
+// second pod on a ReadWriteOncePod claim, stay Pending with upstream's FailedScheduling reasons.
+// The Node is an API object made here (no node agent): scheduling only needs it Ready with room.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { type Berth, startBerth } from './harness';
+import { create, eventually, getJson, type Kubectl, kubectlFor, namespaceObj } from './util';
+
+const ns = 'schedvol';
+const nodeName = 'schedvol-node';
+
+let b: Berth;
+let k: Kubectl;
+before(async () => {
+  b = await startBerth();
+  k = kubectlFor(b);
+  await create(k, namespaceObj(ns), { apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName, labels: { 'kubernetes.io/hostname': nodeName } } });
+  const status = { capacity: { cpu: '4', memory: '4Gi', pods: '110' }, allocatable: { cpu: '4', memory: '4Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'test node' }] };
+  await k(['patch', 'node', nodeName, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+});
+after(() => b?.destroy());
+
+// Tolerate the lifecycle controller marking the heartbeat-less node unreachable mid-test.
+const tolerations = ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'].map((key) => ({ key, operator: 'Exists' }));
+const pod = (name: string, claim: string) => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns },
+  spec: { tolerations, containers: [{ name: 'c', image: 'busybox' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: claim } }] },
+});
+
+/** `kubectl describe pod` once it shows a FailedScheduling event. */
+async function failedScheduling(name: string): Promise<string> {
+  return eventually(async () => {
+    const out = (await k(['describe', 'pod', '-n', ns, name])).stdout;
+    return /FailedScheduling/.test(out) ? out : undefined;
+  }, `FailedScheduling for ${name}`);
+}
+
+test('a pod whose claim does not exist stays Pending with the not-found reason', async () => {
+  await create(k, pod('orphan', 'missing'));
+  const out = await failedScheduling('orphan');
+  assert.match(out, /^Status:\s+Pending$/m);
+  assert.match(out, /^Node:\s+<none>$/m);
+  assert.match(out, /Warning\s+FailedScheduling\s+.*default-scheduler\s+0\/1 nodes are available: persistentvolumeclaim "missing" not found\. preemption: 0\/1 nodes are available: 1 Preemption is not helpful for scheduling\./);
+});
+
+test('a second pod on a ReadWriteOncePod claim stays Pending with the upstream reason', async () => {
+  const pv = { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'schedvol-solo' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOncePod'], storageClassName: '', hostPath: { path: '/tmp/schedvol-solo' } } };
+  const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'solo', namespace: ns }, spec: { accessModes: ['ReadWriteOncePod'], resources: { requests: { storage: '1Gi' } }, storageClassName: '' } };
+  await create(k, pv, claim);
+  await eventually(async () => (await getJson<{ status?: { phase?: string } }>(k, ['pvc', '-n', ns, 'solo']))?.status?.phase === 'Bound' || undefined, 'solo Bound');
+  await create(k, pod('first', 'solo'));
+  await eventually(async () => (await getJson<{ spec: { nodeName?: string } }>(k, ['pod', '-n', ns, 'first']))?.spec.nodeName === nodeName || undefined, 'first scheduled');
+  await create(k, pod('second', 'solo'));
+  const out = await failedScheduling('second');
+  assert.match(out, /^Status:\s+Pending$/m);
+  assert.match(out, /Warning\s+FailedScheduling\s+.*default-scheduler\s+0\/1 nodes are available: 1 node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode\. preemption: 0\/1 nodes are available: 1 No preemption victims found for incoming pod\./);
+  assert.equal((await getJson<{ spec: { nodeName?: string } }>(k, ['pod', '-n', ns, 'second']))?.spec.nodeName, undefined);
+});
+
+test('a pod of an unbound Immediate claim stays Pending until the claim binds', async () => {
+  const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'later', namespace: ns }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: '' } };
+  await create(k, claim, pod('patient', 'later'));
+  const out = await failedScheduling('patient');
+  assert.match(out, /Warning\s+FailedScheduling\s+.*default-scheduler\s+0\/1 nodes are available: pod has unbound immediate PersistentVolumeClaims\. preemption: 0\/1 nodes are available: 1 Preemption is not helpful for scheduling\./);
+  // A matching volume appears: the controller binds the claim, and the claim's change requeues the pod.
+  await create(k, { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'schedvol-later' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: '', hostPath: { path: '/tmp/schedvol-later' } } });
+  await eventually(async () => (await getJson<{ spec: { nodeName?: string } }>(k, ['pod', '-n', ns, 'patient']))?.spec.nodeName === nodeName || undefined, 'patient scheduled once its claim bound');
+});
