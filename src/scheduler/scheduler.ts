@@ -1,7 +1,6 @@
 // default-scheduler: binds pending pods to nodes through pods/binding. A pod that fits nowhere
 // gets PodScheduled=False (Unschedulable) and a FailedScheduling event, and is retried with
 // backoff (1 s doubling to 10 s) when nodes or pods change, and at least every 5 minutes.
-import type { ResourceRef } from '../machinery/client';
 import type { KObject } from '../machinery/types';
 import { type Controller, type ControllerContext, errMessage, isReason } from '../controllers/controller';
 import type { EventRecorder } from '../controllers/events';
@@ -9,13 +8,9 @@ import type { Informer } from '../controllers/informer';
 import { WorkQueue, backoffDelay } from '../controllers/queue';
 import { decide } from './decide';
 import { type VolumeWorld, selectedNodePatches } from './volumes';
+import { nodeRef, podRef, pvRef, pvcRef, scRef } from '../machinery/refs';
 
 export const SCHEDULER_NAME = 'default-scheduler';
-const podRef: ResourceRef = { group: '', version: 'v1', plural: 'pods' };
-const nodeRef: ResourceRef = { group: '', version: 'v1', plural: 'nodes' };
-const pvcRef: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumeclaims' };
-const pvRef: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumes' };
-const scRef: ResourceRef = { group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' };
 
 export const INITIAL_BACKOFF_MS = 1000;
 export const MAX_BACKOFF_MS = 10_000;

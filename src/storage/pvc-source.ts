@@ -4,9 +4,8 @@ import { stat } from 'node:fs/promises';
 import type { ApiClient, ResourceRef } from '../machinery/client';
 import type { KObject } from '../machinery/types';
 import { setUpHostPath } from './host-path';
+import { pvRef, pvcRef } from '../machinery/refs';
 
-const pvcRef: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumeclaims' };
-const pvRef: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumes' };
 const HOSTNAME_KEY = 'kubernetes.io/hostname';
 export const NFS_UNSUPPORTED = "this host's kernel cannot mount NFS: install nfs-common / load the nfs module (modprobe nfs), or use a hostPath or local volume";
 

@@ -15,11 +15,11 @@ import { type DeploymentStatus, DESIRED_REPLICAS, REVISION, active, dReplicas, d
 import { findNewRS, findOldRSs, historyToDelete, maxRevision, newReplicaSetFor, setNewRSAnnotations, setReplicasAnnotations, equalIgnoreHash } from './revision';
 import { calculateStatus, condition, getCondition, hasProgressDeadline, pausedConditionStatus, rolloutStatus, sameStatus, setCondition, stuckRequeueMs, deploymentComplete } from './status';
 import { maxSurge, newRSNewReplicas, planOldScaleDown, planScale } from './strategy';
+import { podRef } from '../../machinery/refs';
 
 export const DEPLOYMENT_COMPONENT = 'deployment-controller';
 const depRef: ResourceRef = { group: 'apps', version: 'v1', plural: 'deployments' };
 const rsRef: ResourceRef = { group: 'apps', version: 'v1', plural: 'replicasets' };
-const podRef: ResourceRef = { group: '', version: 'v1', plural: 'pods' };
 
 /** One sync's working state: the Deployment and its ReplicaSets as last written. */
 interface Sync {

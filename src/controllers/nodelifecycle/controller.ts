@@ -9,9 +9,9 @@ import { type Controller, type ControllerContext, errMessage, isReason } from '.
 import type { Informer } from '../informer';
 import { WorkQueue } from '../queue';
 import { type Health, desiredTaints, observe, silentConditions } from './compute';
+import { nodeRef } from '../../machinery/refs';
 
 export const NODE_LIFECYCLE_COMPONENT = 'node-lifecycle-controller';
-const nodeRef: ResourceRef = { group: '', version: 'v1', plural: 'nodes' };
 const leaseRef: ResourceRef = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };
 const LEASE_NS = 'kube-node-lease';
 

@@ -6,7 +6,8 @@ import { buildContext, startInformers } from '../context';
 import { StorageProtectionController } from '../pvcprotection/controller';
 import { eventually } from '../testing/fake-timer';
 import { testStack } from '../testing/stack';
-import { PersistentVolumeController, pvRef, pvcRef } from './controller';
+import { pvRef, pvcRef } from '../../machinery/refs';
+import { PersistentVolumeController } from './controller';
 
 const nsRef: ResourceRef = { group: '', version: 'v1', plural: 'namespaces' };
 const scRef: ResourceRef = { group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' };

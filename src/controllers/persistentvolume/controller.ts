@@ -20,12 +20,9 @@ import {
   volumeBoundTo,
 } from './compute';
 import { isVolumeBoundToClaim, phaseOf, pvSpec, pvcSpec } from './match';
+import { nodeRef, pvRef, pvcRef, scRef } from '../../machinery/refs';
 
 export const PV_COMPONENT = 'persistentvolume-controller';
-export const pvRef: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumes' };
-export const pvcRef: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumeclaims' };
-const scRef: ResourceRef = { group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' };
-const nodeRef: ResourceRef = { group: '', version: 'v1', plural: 'nodes' };
 
 /** The volume changed under us between the decision and the write: decide again. */
 class StaleVolumeError extends Error {

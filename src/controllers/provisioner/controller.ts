@@ -1,17 +1,14 @@
 // The directory provisioner's controller: claims the PV binder hands to berth.dev/local-dir get a
 // directory and a PV pre-bound to them; Released volumes it made with reclaim Delete lose their
 // directory and then their PV. Decisions are in storage/provisioners/dir.ts; this is the I/O.
-import type { ResourceRef } from '../../machinery/client';
 import type { KObject } from '../../machinery/types';
 import { createVolumeDir, decideClaim, desiredVolume, DIR_PROVISIONER, removeVolumeDir, shouldDelete, volumeDir, volumeNameFor } from '../../storage/provisioners/dir';
 import { type Controller, type ControllerContext, errMessage, isReason } from '../controller';
 import type { EventRecorder } from '../events';
 import type { Informer } from '../informer';
 import { WorkQueue } from '../queue';
+import { pvRef, pvcRef, scRef } from '../../machinery/refs';
 
-const pvcRef: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumeclaims' };
-const pvRef: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumes' };
-const scRef: ResourceRef = { group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' };
 
 export interface DirProvisionerOptions {
   /** Where volume directories live: <node data dir>/volumes. */

@@ -6,11 +6,9 @@ import { type Controller, type ControllerContext, errMessage, isReason } from '.
 import type { Informer } from '../informer';
 import { WorkQueue } from '../queue';
 import { PVC_PROTECTION, PV_PROTECTION, claimsOfPod, podUsesClaim, volumeInUse, withoutFinalizer } from './compute';
+import { podRef, pvRef, pvcRef } from '../../machinery/refs';
 
 export const PVC_PROTECTION_COMPONENT = 'pvc-protection-controller';
-const pvRef: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumes' };
-const pvcRef: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumeclaims' };
-const podRef: ResourceRef = { group: '', version: 'v1', plural: 'pods' };
 
 export class StorageProtectionController implements Controller {
   readonly name = PVC_PROTECTION_COMPONENT;

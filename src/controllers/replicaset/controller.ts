@@ -11,10 +11,10 @@ import { WorkQueue } from '../queue';
 import { BURST_REPLICAS, calculateStatus, claimPods, podFromTemplate, podsToDelete, rsSpec, slowStartBatches, specReplicas, statusUnchanged } from './compute';
 import { Expectations } from './expectations';
 import { controllerRefOf, isPodActive, isPodReady, keyOf, splitKey } from './pods';
+import { podRef } from '../../machinery/refs';
 
 export const REPLICASET_COMPONENT = 'replicaset-controller';
 export const rsRef: ResourceRef = { group: 'apps', version: 'v1', plural: 'replicasets' };
-export const podRef: ResourceRef = { group: '', version: 'v1', plural: 'pods' };
 
 export class ReplicaSetController implements Controller {
   readonly name = REPLICASET_COMPONENT;

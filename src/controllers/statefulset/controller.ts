@@ -14,11 +14,10 @@ import { claimPods } from '../replicaset/compute';
 import { controllerRefOf, keyOf, splitKey } from '../replicaset/pods';
 import { type StsStatus, claimName, claimOwnerRefs, newClaims, newPod, ordinalOf, podName, sameRefs, stsSpec, updateRevision } from './compute';
 import { type Action, computeStatus, plan } from './plan';
+import { podRef, pvcRef } from '../../machinery/refs';
 
 export const STATEFULSET_COMPONENT = 'statefulset-controller';
 const stsRef: ResourceRef = { group: 'apps', version: 'v1', plural: 'statefulsets' };
-const podRef: ResourceRef = { group: '', version: 'v1', plural: 'pods' };
-const pvcRef: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumeclaims' };
 
 export class StatefulSetController implements Controller {
   readonly name = STATEFULSET_COMPONENT;
