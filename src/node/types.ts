@@ -163,11 +163,24 @@ export interface OciMount {
   options: string[];
 }
 
+/** A raw block device handed to a container (a pod's volumeDevices entry). */
+export interface OciDevice {
+  /** The path inside the container (volumeDevices[].devicePath). */
+  path: string;
+  type: 'b' | 'c';
+  major: number;
+  minor: number;
+  /** The device is opened read-only (ReadOnlyMany, or the claim source readOnly). */
+  readOnly: boolean;
+}
+
 export interface VolumeProvider {
   /** Makes every volume of the pod present on the host (idempotent); resolves when all are ready. */
   setUp(pod: Pod): Promise<void>;
   /** The mounts for one container: volumeMounts resolved (subPath/subPathExpr made safe), readOnly applied. */
   containerMounts(pod: Pod, container: ContainerSpec, env: Record<string, string>): Promise<OciMount[]>;
+  /** The block devices for one container's volumeDevices (claims with volumeMode Block). */
+  containerDevices?(pod: Pod, container: ContainerSpec): Promise<OciDevice[]>;
   /** Unmounts and removes every volume of the pod. Safe to repeat. */
   tearDown(podUid: string): Promise<void>;
 }
