@@ -20,6 +20,8 @@ export interface StsSpec {
   volumeClaimTemplates?: ClaimTemplate[];
   updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } };
   persistentVolumeClaimRetentionPolicy?: { whenDeleted?: string; whenScaled?: string };
+  ordinals?: { start?: number };
+  revisionHistoryLimit?: number;
 }
 export interface StsStatus {
   observedGeneration?: number;
@@ -36,6 +38,8 @@ export interface StsStatus {
 export const stsSpec = (s: KObject): StsSpec => (s.spec ?? {});
 export const stsStatus = (s: KObject): Partial<StsStatus> => (s.status ?? {});
 const setName = (s: KObject): string => s.metadata.name ?? '';
+/** The first ordinal (spec.ordinals.start, default 0). */
+export const startOrdinal = (s: KObject): number => Math.max(0, stsSpec(s).ordinals?.start ?? 0);
 
 /** The revision name (upstream: the ControllerRevision's name, `<set>-<hash of the template>`). */
 export function updateRevision(set: KObject): string {
@@ -103,7 +107,7 @@ export function claimOwnerRefs(set: KObject, pod: KObject | undefined, ordinal: 
   const ours = new Set([set.metadata.uid, pod?.metadata.uid].filter(Boolean));
   const out = existing.filter((r) => !ours.has(r.uid) && !(r.kind === 'StatefulSet' && r.name === setName(set)));
   // A scaled-away claim goes with its pod alone: the set reference would keep it alive.
-  if (policy.whenScaled === 'Delete' && pod && ordinal >= replicas) out.push({ apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '', controller: false, blockOwnerDeletion: true });
+  if (policy.whenScaled === 'Delete' && pod && (ordinal >= startOrdinal(set) + replicas || ordinal < startOrdinal(set))) out.push({ apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '', controller: false, blockOwnerDeletion: true });
   else if (policy.whenDeleted === 'Delete') out.push({ apiVersion: 'apps/v1', kind: 'StatefulSet', name: setName(set), uid: set.metadata.uid ?? '', controller: true, blockOwnerDeletion: true });
   return out;
 }

@@ -154,3 +154,48 @@ test('adopts a matching orphan named like a member; releases a pod whose labels 
   await eventually(async () => !(await getPod('ad-0')).metadata.ownerReferences, 5000, 'ad-0 released');
   await eventually(async () => (await podNames('ad')).length === 0 && (await getPod('ad-0')).metadata.labels?.['app'] === 'other', 5000, 'released');
 });
+
+const revRef: ResourceRef = { group: 'apps', version: 'v1', plural: 'controllerrevisions' };
+const revisionsOf = async (set: string) =>
+  (await client.list(revRef, NS)).items.filter((r) => r.metadata.ownerReferences?.some((o) => o.name === set)) as (KObject & { revision: number; data: { spec: { template: { spec: { containers: { image: string }[] } } } } })[];
+
+test('ControllerRevisions: one per template, numbered; a pod lost below the partition comes back at the current revision', async () => {
+  await client.create(stsRef, NS, sts('rv', 2, { podManagementPolicy: 'Parallel', volumeClaimTemplates: [] }));
+  await eventually(async () => (await podNames('rv')).length === 2, 5000, 'two pods');
+  for (const n of ['rv-0', 'rv-1']) await markReady(n);
+  await eventually(async () => (await revisionsOf('rv')).length === 1, 5000, 'first revision');
+  const [first] = await revisionsOf('rv');
+  assert.equal(first?.revision, 1);
+  assert.equal(first?.data.spec.template.spec.containers[0]?.image, 'img:1');
+  await eventually(async () => ((await client.get(stsRef, NS, 'rv')).status as { currentRevision?: string } | undefined)?.currentRevision === first?.metadata.name, 5000, 'current revision recorded');
+  // New template, partition 1: rv-1 is updated, rv-0 stays at revision 1.
+  await client.patch(stsRef, NS, 'rv', 'merge', { spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1 } }, template: { spec: { containers: [{ name: 'c', image: 'img:2' }] } } } });
+  await eventually(async () => (await revisionsOf('rv')).length === 2, 5000, 'second revision');
+  const second = (await revisionsOf('rv')).find((r) => r.revision === 2);
+  assert.ok(second, 'the new template is revision 2');
+  await eventually(async () => {
+    await gone('rv-1');
+    const p = await getPod('rv-1').catch(() => undefined);
+    return p?.metadata.labels?.['controller-revision-hash'] === second.metadata.name;
+  }, 5000, 'rv-1 re-created at revision 2');
+  // rv-0 deleted by hand: re-created from revision 1, not from the set's new template.
+  await client.delete(podRef, NS, 'rv-0', { gracePeriodSeconds: 0 });
+  await eventually(async () => {
+    const p = await getPod('rv-0').catch(() => undefined);
+    return p !== undefined && !p.metadata.deletionTimestamp;
+  }, 5000, 'rv-0 re-created');
+  const p0 = await getPod('rv-0');
+  assert.equal(p0.metadata.labels?.['controller-revision-hash'], first?.metadata.name);
+  assert.equal((p0.spec as { containers: { image: string }[] }).containers[0]?.image, 'img:1');
+  // Rolling back to the first template renumbers its revision instead of adding one.
+  await client.patch(stsRef, NS, 'rv', 'merge', { spec: { template: { spec: { containers: [{ name: 'c', image: 'img:1' }] } } } });
+  await eventually(async () => (await revisionsOf('rv')).find((r) => r.metadata.name === first?.metadata.name)?.revision === 3, 5000, 'revision 1 renumbered to 3');
+  assert.equal((await revisionsOf('rv')).length, 2);
+});
+
+test('ordinals.start: pods are numbered from it', async () => {
+  await client.create(stsRef, NS, sts('os', 2, { podManagementPolicy: 'Parallel', volumeClaimTemplates: [], ordinals: { start: 5 } }));
+  await eventually(async () => (await podNames('os')).join(',') === 'os-5,os-6', 5000, 'os-5 and os-6');
+  await client.patch(stsRef, NS, 'os', 'merge', { spec: { replicas: 1 } });
+  await eventually(async () => (await gone('os-6')) && (await podNames('os')).join(',') === 'os-5', 5000, 'scaled down from the top');
+});

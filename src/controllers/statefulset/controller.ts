@@ -12,12 +12,14 @@ import { canonicalJson } from '../deployment/hash';
 import { WorkQueue } from '../queue';
 import { claimPods } from '../replicaset/compute';
 import { controllerRefOf, keyOf, splitKey } from '../replicaset/pods';
-import { type StsStatus, claimName, claimOwnerRefs, newClaims, newPod, ordinalOf, podName, sameRefs, stsSpec, updateRevision } from './compute';
+import { type StsStatus, claimName, claimOwnerRefs, newClaims, newPod, ordinalOf, podName, sameRefs, startOrdinal, stsSpec, updateRevision } from './compute';
+import { type Revision, currentRevisionOf, historyStep, revisionsToPrune, setAtRevision, usesCurrentRevision } from './history';
 import { type Action, computeStatus, plan } from './plan';
 import { podRef, pvcRef } from '../../machinery/refs';
 
 export const STATEFULSET_COMPONENT = 'statefulset-controller';
 const stsRef: ResourceRef = { group: 'apps', version: 'v1', plural: 'statefulsets' };
+const revRef: ResourceRef = { group: 'apps', version: 'v1', plural: 'controllerrevisions' };
 
 export class StatefulSetController implements Controller {
   readonly name = STATEFULSET_COMPONENT;
@@ -26,6 +28,7 @@ export class StatefulSetController implements Controller {
   private readonly setInf: Informer;
   private readonly podInf: Informer;
   private readonly pvcInf: Informer;
+  private readonly revInf: Informer;
   private readonly recorder: EventRecorder;
 
   constructor(private readonly ctx: ControllerContext, private readonly workers = 2) {
@@ -34,10 +37,17 @@ export class StatefulSetController implements Controller {
     this.setInf = ctx.informers.for(stsRef);
     this.podInf = ctx.informers.for(podRef);
     this.pvcInf = ctx.informers.for(pvcRef);
+    this.revInf = ctx.informers.for(revRef);
     const enqueue = (s: KObject) => this.queue.add(keyOf(s));
     this.setInf.addHandler({ onAdd: enqueue, onUpdate: (_o, s) => enqueue(s), onDelete: enqueue });
     this.podInf.addHandler({ onAdd: (p) => this.podChanged(p), onUpdate: (o, p) => this.podChanged(p, o), onDelete: (p) => this.podChanged(p) });
-    this.ready = Promise.all([this.setInf.hasSynced, this.podInf.hasSynced, this.pvcInf.hasSynced]).then(() => undefined);
+    // A revision deleted or edited by hand: the owner re-checks its history.
+    const revChanged = (r: KObject) => {
+      const ref = controllerRefOf(r);
+      if (ref?.kind === 'StatefulSet') this.queue.add(`${r.metadata.namespace ?? ''}/${ref.name}`);
+    };
+    this.revInf.addHandler({ onAdd: revChanged, onUpdate: (_o, r) => revChanged(r), onDelete: revChanged });
+    this.ready = Promise.all([this.setInf.hasSynced, this.podInf.hasSynced, this.pvcInf.hasSynced, this.revInf.hasSynced]).then(() => undefined);
   }
 
   async start(signal: AbortSignal): Promise<void> {
@@ -72,17 +82,23 @@ export class StatefulSetController implements Controller {
     if (!set) return;
     const pods = await this.claim(set, this.podInf.list(ns));
     const revision = updateRevision(set);
+    const revisions = this.revInf.list(ns).filter((r) => controllerRefOf(r)?.uid === set.metadata.uid) as Revision[];
     let failure: unknown;
     if (!set.metadata.deletionTimestamp) {
       try {
+        if (await this.recordRevision(set, revisions)) return;
+        const update = revisions.find((r) => r.metadata.name === revision);
+        const current = currentRevisionOf(set, revisions, update);
         await this.fixClaimRefs(set, pods);
-        for (const a of plan({ set, pods, updateRevision: revision, now: this.ctx.clock.now() })) await this.apply(set, a, revision);
+        for (const a of plan({ set, pods, updateRevision: revision, now: this.ctx.clock.now() })) await this.apply(set, a, revision, current);
       } catch (err) {
         failure = err;
       }
     }
-    const status = await this.writeStatus(set, this.podInf.list(ns).filter((p) => controllerRefOf(p)?.uid === set.metadata.uid), revision);
+    const owned = this.podInf.list(ns).filter((p) => controllerRefOf(p)?.uid === set.metadata.uid);
+    const status = await this.writeStatus(set, owned, revision);
     if (failure) throw failure;
+    await this.prune(set, revisions, owned, [status.currentRevision ?? '', status.updateRevision ?? '']);
     const minReady = stsSpec(set).minReadySeconds ?? 0;
     // Availability comes minReadySeconds after readiness: look again then.
     if (minReady > 0 && status.readyReplicas !== status.availableReplicas) this.queue.addAfter(key, (minReady + 1) * 1000);
@@ -139,7 +155,42 @@ export class StatefulSetController implements Controller {
     }
   }
 
-  private async apply(set: KObject, a: Action, revision: string): Promise<void> {
+  /**
+   * Makes sure the set's template has a ControllerRevision (the newest). Returns true when the
+   * set's status had to change instead (a hash collision): the next sync goes on from there.
+   */
+  private async recordRevision(set: KObject, revisions: Revision[]): Promise<boolean> {
+    const step = historyStep(set, revisions);
+    const ns = set.metadata.namespace;
+    if (step.op === 'create') {
+      try {
+        const made = await this.ctx.client.create(revRef, ns, step.revision);
+        revisions.push(made);
+      } catch (err) {
+        if (!isReason(err, 'AlreadyExists')) throw err;
+      }
+    } else if (step.op === 'renumber') {
+      const made = await this.ctx.client.patch(revRef, ns, step.name, 'merge', { revision: step.revision });
+      const i = revisions.findIndex((r) => r.metadata.name === step.name);
+      if (i >= 0) revisions[i] = made;
+    } else if (step.op === 'collision') {
+      const status = { ...(set.status ?? {}), collisionCount: ((set.status as Partial<StsStatus> | undefined)?.collisionCount ?? 0) + 1 };
+      await this.ctx.client.update(stsRef, ns, { ...set, status }, {}, 'status');
+      return true;
+    }
+    return false;
+  }
+
+  /** Deletes the revisions beyond revisionHistoryLimit that no pod uses. */
+  private async prune(set: KObject, revisions: Revision[], pods: KObject[], live: string[]): Promise<void> {
+    for (const name of revisionsToPrune(set, revisions, pods, live)) {
+      await this.ctx.client.delete(revRef, set.metadata.namespace, name).catch((err: unknown) => {
+        if (!isReason(err, 'NotFound')) throw err;
+      });
+    }
+  }
+
+  private async apply(set: KObject, a: Action, revision: string, current?: Revision): Promise<void> {
     const setName = set.metadata.name ?? '';
     if (a.op === 'delete') {
       const pod = a.pod.metadata.name ?? '';
@@ -158,7 +209,10 @@ export class StatefulSetController implements Controller {
     const pod = podName(set, a.ordinal);
     await this.createClaims(set, a.ordinal, pod);
     try {
-      await this.ctx.client.create(podRef, set.metadata.namespace, newPod(set, a.ordinal, revision));
+      // Below the partition a lost pod comes back at the current revision, not the update one.
+      const old = current && current.metadata.name !== revision && usesCurrentRevision(set, a.ordinal - startOrdinal(set));
+      const desired = old ? newPod(setAtRevision(set, current), a.ordinal, current.metadata.name ?? '') : newPod(set, a.ordinal, revision);
+      await this.ctx.client.create(podRef, set.metadata.namespace, desired);
       this.recorder.event(set, 'Normal', 'SuccessfulCreate', `create Pod ${pod} in StatefulSet ${setName} successful`);
     } catch (err) {
       if (isReason(err, 'AlreadyExists')) return;

@@ -2,7 +2,7 @@
 // ordinals to create, which pods to delete, honouring OrderedReady/Parallel and the update
 // strategy. Pure: the controller carries the actions out and the next sync re-plans.
 import type { KObject } from '../../machinery/types';
-import { type StsStatus, isCreated, isFailed, isHealthy, isRunningAndReady, isTerminating, ordinalOf, podRevision, stsSpec } from './compute';
+import { type StsStatus, startOrdinal, isCreated, isFailed, isHealthy, isRunningAndReady, isTerminating, ordinalOf, podRevision, stsSpec } from './compute';
 
 export type Action = { op: 'create'; ordinal: number } | { op: 'delete'; ordinal: number; pod: KObject; why: 'failed' | 'condemned' | 'update' };
 
@@ -17,12 +17,14 @@ export interface PlanInput {
 /** Pods by ordinal: the wanted slots [0, replicas) and the condemned ones beyond, highest first. */
 export function partition(set: KObject, pods: readonly KObject[]): { replicas: (KObject | undefined)[]; condemned: KObject[] } {
   const n = stsSpec(set).replicas ?? 1;
+  const start = startOrdinal(set);
   const replicas: (KObject | undefined)[] = Array.from({ length: n }, () => undefined);
   const condemned: KObject[] = [];
   for (const p of pods) {
     const o = ordinalOf(set, p);
     if (o < 0) continue;
-    if (o < n) replicas[o] = p;
+    // Slots are [start, start+replicas); pods outside (e.g. after ordinals.start moved) go.
+    if (o >= start && o < start + n) replicas[o - start] = p;
     else condemned.push(p);
   }
   condemned.sort((a, b) => ordinalOf(set, b) - ordinalOf(set, a));
@@ -42,12 +44,12 @@ export function plan({ set, pods, updateRevision, now }: PlanInput): Action[] {
     const p = replicas[i];
     if (p && isFailed(p) && !isTerminating(p)) {
       // A finished pod is deleted and re-created later under the same identity.
-      out.push({ op: 'delete', ordinal: i, pod: p, why: 'failed' });
+      out.push({ op: 'delete', ordinal: startOrdinal(set) + i, pod: p, why: 'failed' });
       if (ordered) return out;
       continue;
     }
     if (!p) {
-      out.push({ op: 'create', ordinal: i });
+      out.push({ op: 'create', ordinal: startOrdinal(set) + i });
       if (ordered) return out;
       continue;
     }
@@ -75,7 +77,7 @@ export function plan({ set, pods, updateRevision, now }: PlanInput): Action[] {
     const p = replicas[i];
     if (!p) return out;
     if (podRevision(p) !== updateRevision && !isTerminating(p)) {
-      out.push({ op: 'delete', ordinal: i, pod: p, why: 'update' });
+      out.push({ op: 'delete', ordinal: startOrdinal(set) + i, pod: p, why: 'update' });
       return out;
     }
     if (!isHealthy(p, minReady, now)) return out;

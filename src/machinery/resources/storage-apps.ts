@@ -1,5 +1,6 @@
 // Storage (PV, PVC, StorageClass), apps workloads and the HorizontalPodAutoscaler.
 import type { ResourceDef } from '../resource';
+import { controllerRevisionDef } from './controllerrevision';
 import { deploymentDef } from './deployment';
 import { horizontalPodAutoscalerDef } from './horizontalpodautoscaler';
 import { persistentVolumeDef } from './persistentvolume';
@@ -15,5 +16,6 @@ export const storageAppsResources: ResourceDef[] = [
   deploymentDef,
   replicaSetDef,
   statefulSetDef,
+  controllerRevisionDef,
   horizontalPodAutoscalerDef,
 ];
