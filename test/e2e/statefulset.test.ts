@@ -98,4 +98,9 @@ test('apply → db-0, then db-1 once db-0 is Ready; claims bound; scale keeps da
   assert.deepEqual(claims, ['persistentvolumeclaim/data-db-0', 'persistentvolumeclaim/data-db-1']);
   await eventually(async () => rowNamed((await k(['get', 'sts', '-n', ns])).stdout, 'db')['READY'] === '1/1' || undefined, 'db 1/1');
   await k(['rollout', 'status', 'sts/db', '-n', ns, '--timeout=60s']);
+  // History is kept in ControllerRevisions, as upstream: kubectl reads it from them.
+  const revs = rowNamed((await k(['get', 'controllerrevisions', '-n', ns])).stdout, String(pod?.metadata.labels?.['controller-revision-hash']));
+  assert.equal(revs['CONTROLLER'], 'statefulset.apps/db');
+  assert.equal(revs['REVISION'], '1');
+  assert.match((await k(['rollout', 'history', 'sts/db', '-n', ns])).stdout, /REVISION\s+CHANGE-CAUSE\n1\s+<none>/);
 });
