@@ -154,8 +154,12 @@ export interface CsiDriverRegistry {
   names(): string[];
 }
 
-/** The built-in drivers' names. */
-export const LOCAL_DIR_DRIVER = 'berth.dev/local-dir';
-export const BLOCK_DRIVER = 'berth.dev/block';
+/**
+ * The built-in drivers' names. CSI driver names must be DNS-1123 subdomains (PV validation of
+ * spec.csi.driver and CSIDriver object names), so no `/`: reverse-domain style, as upstream's
+ * hostpath.csi.k8s.io. Use these constants, never the literals.
+ */
+export const LOCAL_DIR_DRIVER = 'local-dir.csi.berth.dev';
+export const BLOCK_DRIVER = 'block.csi.berth.dev';
 /** Topology key the built-in drivers report: volumes live on one node. */
 export const NODE_TOPOLOGY_KEY = 'topology.berth.dev/node';
