@@ -1,6 +1,7 @@
 // Storage (PV, PVC, StorageClass), apps workloads and the HorizontalPodAutoscaler.
 import type { ResourceDef } from '../resource';
 import { controllerRevisionDef } from './controllerrevision';
+import { csiDriverDef, csiNodeDef } from './csidriver';
 import { deploymentDef } from './deployment';
 import { horizontalPodAutoscalerDef } from './horizontalpodautoscaler';
 import { persistentVolumeDef } from './persistentvolume';
@@ -13,6 +14,8 @@ export const storageAppsResources: ResourceDef[] = [
   persistentVolumeDef,
   persistentVolumeClaimDef,
   storageClassDef,
+  csiDriverDef,
+  csiNodeDef,
   deploymentDef,
   replicaSetDef,
   statefulSetDef,
