@@ -2,6 +2,7 @@
 // Node: capacity/allocatable, the four conditions with upstream reasons, addresses, endpoints,
 // nodeInfo; heartbeat and transition times handled as the kubelet's setters do.
 import type { KObject } from '../machinery/types';
+import { NODE_TOPOLOGY_KEY } from '../storage/csi/types';
 
 export interface NodeFacts {
   cpus: number;
@@ -46,6 +47,8 @@ export function nodeLabels(o: Pick<NodeIdentity, 'nodeName' | 'controlPlane'>, a
     'kubernetes.io/arch': arch,
     'kubernetes.io/hostname': o.nodeName,
     'kubernetes.io/os': 'linux',
+    // The built-in CSI drivers' topology key: their provisioned PVs have node affinity on it.
+    [NODE_TOPOLOGY_KEY]: o.nodeName,
     ...(o.controlPlane ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
   };
 }

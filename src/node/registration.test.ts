@@ -46,6 +46,7 @@ test('the Node is registered as the kubelet does it', async () => {
   assert.deepEqual(n.metadata.labels, {
     'beta.kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64',
     'kubernetes.io/hostname': 'reg-node', 'kubernetes.io/os': 'linux', 'node-role.kubernetes.io/control-plane': '',
+    'topology.berth.dev/node': 'reg-node',
   });
   assert.deepEqual(n.spec, { podCIDR: '10.244.7.0/24', podCIDRs: ['10.244.7.0/24'] });
   const st = n.status as { capacity: Record<string, string>; allocatable: Record<string, string>; addresses: unknown; daemonEndpoints: unknown; nodeInfo: Record<string, string> };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KObject } from '../machinery/types';
-import { nodeAffinityAdmits, planClaimMount } from './pvc-source';
+import { csiAccessMode, nodeAffinityAdmits, planClaimMount } from './pvc-source';
 
 const claim = (over: Partial<{ phase: string; volumeName: string; uid: string; deleting: boolean }> = {}): KObject => ({
   metadata: { name: 'c', namespace: 'ns', uid: over.uid ?? 'u1', ...(over.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
@@ -29,6 +29,17 @@ test('planClaimMount: table', () => {
     ['nfs names the fix', claim(), pv({ nfs: { server: 's', path: '/e' } }), false, 'n1', /nfs volume and this host's kernel cannot mount NFS: install nfs-common \/ load the nfs module/],
     ['block mode', claim(), pv({ ...hp, volumeMode: 'Block' }), false, 'n1', /volumeMode Block/],
     ['unknown source', claim(), pv({ iscsi: {} }), false, 'n1', /source iscsi, which this node cannot mount/],
+    ['csi mount', claim(), pv({ csi: { driver: 'd.example', volumeHandle: 'h1', fsType: 'ext4', volumeAttributes: { a: 'b' } }, mountOptions: ['noatime'], capacity: { storage: '2Gi' } }), false, 'n1', {
+      plugin: 'csi', driver: 'd.example', volumeHandle: 'h1', volumeContext: { a: 'b' }, block: false, readOnly: false, pvName: 'pv1', claimName: 'c', claimNamespace: 'ns',
+      capability: { accessType: 'mount', accessMode: 'SINGLE_NODE_WRITER', fsType: 'ext4', mountFlags: ['noatime'] }, pvCapacity: '2Gi', claimCapacity: '', ignored: [],
+    }],
+    ['csi block', claim(), pv({ csi: { driver: 'd.example', volumeHandle: 'h1' }, volumeMode: 'Block', accessModes: ['ReadWriteOncePod'] }), false, 'n1', { block: true, capability: { accessType: 'block', accessMode: 'SINGLE_NODE_SINGLE_WRITER' } }],
+    ['csi ROX is read-only', claim(), pv({ csi: { driver: 'd.example', volumeHandle: 'h1' }, accessModes: ['ReadOnlyMany'] }), false, 'n1', { readOnly: true }],
+    ['csi readOnly', claim(), pv({ csi: { driver: 'd.example', volumeHandle: 'h1', readOnly: true } }), false, 'n1', { readOnly: true }],
+    ['csi secret refs are ignored', claim(), pv({ csi: { driver: 'd.example', volumeHandle: 'h1', nodeStageSecretRef: { name: 's' } } }), false, 'n1', { ignored: ['nodeStageSecretRef'] }],
+    ['csi on this node (topology key)', claim(), pv({ csi: { driver: 'd.example', volumeHandle: 'h1' }, nodeAffinity: affinity('In', ['n1'], 'topology.berth.dev/node') }), false, 'n1', { plugin: 'csi' }],
+    ['csi on another node (topology key)', claim(), pv({ csi: { driver: 'd.example', volumeHandle: 'h1' }, nodeAffinity: affinity('In', ['n2'], 'topology.berth.dev/node') }), false, 'n1', /node affinity that does not match this node "n1"/],
+    ['csi without a handle', claim(), pv({ csi: { driver: 'd.example' } }), false, 'n1', /csi source without driver or volumeHandle/],
   ];
   for (const [name, c, v, ro, node, want] of cases) {
     const got = planClaimMount('c', ro, c, v, node);
@@ -52,6 +63,19 @@ test('nodeAffinityAdmits: hostname terms are ORed, requirements ANDed; other key
     ['NotIn', withTerms([{ matchExpressions: [req('NotIn', ['n1'])] }]), false],
     ['second term matches', withTerms([{ matchExpressions: [req('In', ['a'])] }, { matchExpressions: [req('In', ['n1'])] }]), true],
     ['zone key', withTerms([{ matchExpressions: [req('In', ['z'], 'topology.kubernetes.io/zone')] }]), false],
+    ['berth topology key', withTerms([{ matchExpressions: [req('In', ['n1'], 'topology.berth.dev/node')] }]), true],
+    ['berth topology key, other node', withTerms([{ matchExpressions: [req('In', ['n2'], 'topology.berth.dev/node')] }]), false],
   ];
   for (const [name, v, want] of cases) assert.equal(nodeAffinityAdmits(v, 'n1'), want, name);
+});
+
+test('csiAccessMode: the first PV access mode, as the kubelet takes it', () => {
+  const cases: [string[], string][] = [
+    [[], 'SINGLE_NODE_WRITER'],
+    [['ReadWriteOnce'], 'SINGLE_NODE_WRITER'],
+    [['ReadOnlyMany'], 'MULTI_NODE_READER_ONLY'],
+    [['ReadWriteMany', 'ReadOnlyMany'], 'MULTI_NODE_MULTI_WRITER'],
+    [['ReadWriteOncePod'], 'SINGLE_NODE_SINGLE_WRITER'],
+  ];
+  for (const [modes, want] of cases) assert.equal(csiAccessMode(modes), want, modes.join(','));
 });

@@ -5,12 +5,13 @@ import type { ApiClient, ResourceRef } from '../machinery/client';
 import type { KObject } from '../machinery/types';
 import { setUpHostPath } from './host-path';
 import { pvRef, pvcRef } from '../machinery/refs';
+import { type CsiAccessMode, NODE_TOPOLOGY_KEY, type VolumeCapability } from './csi/types';
 
 const HOSTNAME_KEY = 'kubernetes.io/hostname';
 export const NFS_UNSUPPORTED = "this host's kernel cannot mount NFS: install nfs-common / load the nfs module (modprobe nfs), or use a hostPath or local volume";
 
-/** How a claim's volume is mounted on this node. */
-export interface ClaimMount {
+/** A claim whose volume is a host directory bound into containers as it is. */
+export interface PathClaimMount {
   /** The PV's plugin: hostPath (checked by type, created for *OrCreate) or local (must exist). */
   plugin: 'hostPath' | 'local';
   path: string;
@@ -20,22 +21,64 @@ export interface ClaimMount {
   pvName: string;
 }
 
+/** A claim whose volume a CSI driver stages and publishes on this node. */
+export interface CsiClaimMount {
+  plugin: 'csi';
+  driver: string;
+  volumeHandle: string;
+  volumeContext: Record<string, string>;
+  capability: VolumeCapability;
+  /** volumeMode Block: published as a device file, handed to containers as volumeDevices. */
+  block: boolean;
+  readOnly: boolean;
+  pvName: string;
+  claimNamespace: string;
+  claimName: string;
+  /** spec.capacity.storage of the PV and status.capacity.storage of the claim ('' when unset). */
+  pvCapacity: string;
+  claimCapacity: string;
+  /** Fields of the source this node ignores (secret refs), to be logged. */
+  ignored: string[];
+}
+
+/** How a claim's volume is mounted on this node. */
+export type ClaimMount = PathClaimMount | CsiClaimMount;
+
+const accessModes: Record<string, CsiAccessMode> = {
+  ReadWriteOnce: 'SINGLE_NODE_WRITER',
+  ReadOnlyMany: 'MULTI_NODE_READER_ONLY',
+  ReadWriteMany: 'MULTI_NODE_MULTI_WRITER',
+  ReadWriteOncePod: 'SINGLE_NODE_SINGLE_WRITER',
+};
+
+/** The CSI access mode for a PV's access modes: its first one, as the kubelet takes it (none: ReadWriteOnce). */
+export function csiAccessMode(modes: string[]): CsiAccessMode {
+  return accessModes[modes[0] ?? 'ReadWriteOnce'] ?? 'SINGLE_NODE_WRITER';
+}
+
+const SECRET_REFS = ['nodeStageSecretRef', 'nodePublishSecretRef', 'nodeExpandSecretRef', 'controllerPublishSecretRef'];
+const strMap = (v: unknown): Record<string, string> => Object.fromEntries(Object.entries(obj(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
+
 const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {});
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 interface Requirement { key?: string; operator?: string; values?: string[] }
 
+/** Label keys whose value on this node is its name (the built-in CSI drivers' topology key too). */
+const NAME_KEYS = new Set([HOSTNAME_KEY, NODE_TOPOLOGY_KEY]);
+
 /**
  * Whether the PV's required node affinity admits this node. Only node names are known here, so a
- * term is judged by its kubernetes.io/hostname requirements; a term with other keys is not
- * satisfiable by name alone and is skipped (the scheduler, not the node, owns label matching).
+ * term is judged by its node-name requirements (kubernetes.io/hostname, topology.berth.dev/node);
+ * a term with other keys is not satisfiable by name alone and is skipped (the scheduler, not the
+ * node, owns label matching).
  */
 export function nodeAffinityAdmits(pv: KObject, nodeName: string): boolean {
   const terms = obj(obj(obj(pv.spec).nodeAffinity).required).nodeSelectorTerms;
   if (!Array.isArray(terms) || terms.length === 0) return true;
   return terms.some((t) => {
     const reqs = (obj(t).matchExpressions as Requirement[] | undefined) ?? [];
-    if (reqs.length === 0 || reqs.some((r) => r.key !== HOSTNAME_KEY)) return false;
+    if (reqs.length === 0 || reqs.some((r) => !NAME_KEYS.has(r.key ?? ''))) return false;
     return reqs.every((r) => {
       const vals = r.values ?? [];
       if (r.operator === 'In') return vals.includes(nodeName);
@@ -58,11 +101,26 @@ export function planClaimMount(claimName: string, podReadOnly: boolean, claim: K
   if (!pv) return new Error(`persistentvolume "${volumeName}" bound to claim "${claimName}" not found; recreate it or delete the claim`);
   const ref = obj(obj(pv.spec).claimRef);
   if (str(ref.uid) !== '' && str(ref.uid) !== claim.metadata.uid) return new Error(`persistentvolume "${volumeName}" is bound to another claim (claimRef uid ${str(ref.uid)}, claim "${claimName}" has uid ${claim.metadata.uid ?? ''}); fix the claim's spec.volumeName`);
-  if (str(obj(pv.spec).volumeMode) === 'Block') return new Error(`persistentvolume "${volumeName}" has volumeMode Block, which this node does not serve; use volumeMode Filesystem`);
-  if (nodeName !== undefined && !nodeAffinityAdmits(pv, nodeName)) return new Error(`persistentvolume "${volumeName}" has node affinity that does not match this node "${nodeName}"; run the pod on the volume's node (kubernetes.io/hostname) or fix spec.nodeAffinity`);
-  const modes = (obj(pv.spec).accessModes as string[] | undefined) ?? [];
-  const readOnly = podReadOnly || (modes.length > 0 && modes.every((m) => m === 'ReadOnlyMany'));
   const spec = obj(pv.spec);
+  const block = str(spec.volumeMode) === 'Block';
+  if (block && !spec.csi) return new Error(`persistentvolume "${volumeName}" has volumeMode Block, which this node serves only for csi volumes; use volumeMode Filesystem or a CSI driver`);
+  if (nodeName !== undefined && !nodeAffinityAdmits(pv, nodeName)) return new Error(`persistentvolume "${volumeName}" has node affinity that does not match this node "${nodeName}"; run the pod on the volume's node (kubernetes.io/hostname) or fix spec.nodeAffinity`);
+  const modes = (spec.accessModes as string[] | undefined) ?? [];
+  const readOnly = podReadOnly || (modes.length > 0 && modes.every((m) => m === 'ReadOnlyMany'));
+  if (spec.csi) {
+    const csi = obj(spec.csi);
+    if (str(csi.driver) === '' || str(csi.volumeHandle) === '') return new Error(`persistentvolume "${volumeName}" has a csi source without driver or volumeHandle; fix spec.csi`);
+    const mountFlags = Array.isArray(spec.mountOptions) ? spec.mountOptions.filter((o): o is string => typeof o === 'string') : [];
+    const accessMode = csiAccessMode(modes);
+    const fsType = str(csi.fsType);
+    return {
+      plugin: 'csi', driver: str(csi.driver), volumeHandle: str(csi.volumeHandle), volumeContext: strMap(csi.volumeAttributes),
+      capability: block ? { accessType: 'block', accessMode } : { accessType: 'mount', accessMode, ...(fsType ? { fsType } : {}), ...(mountFlags.length > 0 ? { mountFlags } : {}) },
+      block, readOnly: readOnly || csi.readOnly === true, pvName: volumeName,
+      claimNamespace: claim.metadata.namespace ?? '', claimName, pvCapacity: str(obj(spec.capacity).storage), claimCapacity: str(obj(obj(claim.status).capacity).storage),
+      ignored: SECRET_REFS.filter((k) => csi[k] !== undefined && csi[k] !== null),
+    };
+  }
   if (spec.hostPath) {
     const hp = obj(spec.hostPath);
     return { plugin: 'hostPath', path: str(hp.path), hostPathType: str(hp.type), readOnly, pvName: volumeName };
@@ -70,7 +128,7 @@ export function planClaimMount(claimName: string, podReadOnly: boolean, claim: K
   if (spec.local) return { plugin: 'local', path: str(obj(spec.local).path), hostPathType: '', readOnly, pvName: volumeName };
   if (spec.nfs) return new Error(`persistentvolume "${volumeName}" is an nfs volume and ${NFS_UNSUPPORTED}`);
   const src = Object.keys(spec).filter((k) => !['accessModes', 'capacity', 'claimRef', 'persistentVolumeReclaimPolicy', 'storageClassName', 'volumeMode', 'nodeAffinity', 'mountOptions'].includes(k));
-  return new Error(`persistentvolume "${volumeName}" has source ${src.join(', ') || '(none)'}, which this node cannot mount; use hostPath or local`);
+  return new Error(`persistentvolume "${volumeName}" has source ${src.join(', ') || '(none)'}, which this node cannot mount; use hostPath, local or csi`);
 }
 
 const getOrUndefined = (c: ApiClient, r: ResourceRef, ns: string | undefined, name: string) =>
@@ -79,7 +137,7 @@ const getOrUndefined = (c: ApiClient, r: ResourceRef, ns: string | undefined, na
     throw e;
   });
 
-/** Resolves and checks a pod's claim volume; returns the host path to bind into containers. */
+/** Resolves and checks a pod's claim volume; returns the host path to bind into containers (csi: the plan to stage and publish). */
 export async function setUpClaim(client: ApiClient, namespace: string, src: { claimName?: unknown; readOnly?: unknown }, nodeName: string | undefined): Promise<ClaimMount> {
   const claimName = str(src.claimName);
   const claim = await getOrUndefined(client, pvcRef, namespace, claimName);
@@ -87,6 +145,8 @@ export async function setUpClaim(client: ApiClient, namespace: string, src: { cl
   const pv = volumeName ? await getOrUndefined(client, pvRef, undefined, volumeName) : undefined;
   const plan = planClaimMount(claimName, src.readOnly === true, claim, pv, nodeName);
   if (plan instanceof Error) throw plan;
+  // The node's CSI volume code stages and publishes these.
+  if (plan.plugin === 'csi') return plan;
   if (plan.plugin === 'hostPath') {
     await setUpHostPath({ path: plan.path, type: plan.hostPathType });
     return plan;

@@ -2,6 +2,7 @@
 // indexes its schemas by group-version-kind. Loading at first use keeps server start fast.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { snapshotSchemas } from '../../machinery/resources/volumesnapshot-openapi';
 import type { GroupVersionKind } from '../discovery/model';
 
 export type Schema = Record<string, unknown>;
@@ -43,6 +44,8 @@ export function loadModels(): Models {
   const file = tried.find((p) => existsSync(p));
   if (file === undefined) throw new ModelsMissingError(tried);
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as { schemas: Record<string, Schema> };
+  // Kinds no generated model covers carry their own schemas.
+  for (const [name, s] of Object.entries(snapshotSchemas)) parsed.schemas[name] ??= s;
   const byGvk = new Map<string, string>();
   for (const [name, s] of Object.entries(parsed.schemas)) {
     const gvks = s['x-kubernetes-group-version-kind'];

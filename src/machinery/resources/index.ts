@@ -4,8 +4,9 @@ import { selfSubjectAccessReviewDef, selfSubjectRulesReviewDef } from './access-
 import { coreResources } from './core';
 import { selfSubjectReviewDef } from './selfsubjectreview';
 import { storageAppsResources } from './storage-apps';
+import { snapshotResources } from './volumesnapshot-group';
 
 /** Create-only kinds that answer questions about the requesting user and store nothing. */
 const reviewResources: ResourceDef[] = [selfSubjectAccessReviewDef, selfSubjectRulesReviewDef, selfSubjectReviewDef];
 
-export const allResources: ResourceDef[] = [...coreResources, ...storageAppsResources, ...reviewResources];
+export const allResources: ResourceDef[] = [...coreResources, ...storageAppsResources, ...snapshotResources, ...reviewResources];

@@ -117,8 +117,13 @@ export async function startContainer(ctx: StartContext, c: ContainerSpec, attemp
     return failed(deps, pod, err instanceof ContainerConfigError ? 'CreateContainerConfigError' : 'CreateContainerError', errText(err));
   }
   let volumeMounts;
+  let devices;
   try {
     volumeMounts = await deps.volumes.containerMounts(pod, c, Object.fromEntries(env));
+    if (Array.isArray(c['volumeDevices']) && c['volumeDevices'].length > 0) {
+      if (!deps.volumes.containerDevices) throw new Error(`container "${c.name}" has volumeDevices and this node's volume provider serves no block devices; use volumeMounts`);
+      devices = await deps.volumes.containerDevices(pod, c);
+    }
   } catch (err) {
     // Bad subPath, a subPathExpr variable that is not set, a volume not in the pod: the pod's config.
     return failed(deps, pod, 'CreateContainerConfigError', errText(err));
@@ -173,6 +178,7 @@ export async function startContainer(ctx: StartContext, c: ContainerSpec, attemp
       image: img.config,
       env,
       volumeMounts,
+      ...(devices ? { devices } : {}),
       files: { hosts: join(podDir, 'etc-hosts'), resolvConf: join(podDir, 'resolv.conf'), hostname: join(podDir, 'hostname'), terminationLog: join(dir, 'termination-log') },
       namespaces: ctx.ns,
       cgroupsPath: `/${deps.config.cgroupParent}/pod${uid}/${meta.id}`,

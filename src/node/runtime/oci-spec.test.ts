@@ -79,3 +79,17 @@ test('cgroupResources: shares, quota, memory', () => {
 test('mergeEnv: container values replace the image values in place; PATH defaulted', () => {
   assert.deepEqual(mergeEnv({ Env: ['A=1', 'B=2'] }, [['A', '3'], ['C', '4']], []), [['A', '3'], ['B', '2'], ['C', '4'], ['PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']]);
 });
+
+test('buildOciSpec: volumeDevices become device nodes and cgroup allow rules ("r" when read-only)', () => {
+  const s = buildOciSpec(input({}, { devices: [{ path: '/dev/xvda', type: 'b', major: 7, minor: 3, readOnly: false }, { path: '/dev/xvdb', type: 'b', major: 259, minor: 1, readOnly: true }] }));
+  assert.deepEqual(s.linux['devices'], [
+    { path: '/dev/xvda', type: 'b', major: 7, minor: 3, fileMode: 0o660, uid: 0, gid: 0 },
+    { path: '/dev/xvdb', type: 'b', major: 259, minor: 1, fileMode: 0o660, uid: 0, gid: 0 },
+  ]);
+  assert.deepEqual((s.linux['resources'] as { devices: unknown }).devices, [
+    { allow: false, access: 'rwm' },
+    { allow: true, type: 'b', major: 7, minor: 3, access: 'rwm' },
+    { allow: true, type: 'b', major: 259, minor: 1, access: 'r' },
+  ]);
+  assert.equal(buildOciSpec(input({})).linux['devices'], undefined, 'no volumeDevices: no device list');
+});

@@ -3,7 +3,7 @@
 // paths; the pod's net/ipc/uts namespaces joined, own pid and mount namespaces; resources as
 // cgroup v1 values. Pure: everything read from disk is passed in.
 import { milliValue, quantityValue, parseQuantity } from '../../machinery/quantity';
-import type { ContainerSpec, ImageConfig, OciMount, Pod, SandboxNamespaces } from '../types';
+import type { ContainerSpec, ImageConfig, OciDevice, OciMount, Pod, SandboxNamespaces } from '../types';
 import { containerArgs } from './command';
 import type { ProcessUser } from './user';
 
@@ -39,6 +39,8 @@ export interface OciSpecInput {
   env: [string, string][];
   /** Volume mounts from the VolumeProvider. */
   volumeMounts: OciMount[];
+  /** Block devices from the VolumeProvider (the container's volumeDevices). */
+  devices?: OciDevice[];
   /** Host files the pod shares: etc-hosts, resolv.conf, hostname; plus this instance's termination log. */
   files: { hosts: string; resolvConf: string; hostname: string; terminationLog: string };
   namespaces: SandboxNamespaces;
@@ -150,11 +152,15 @@ export function buildOciSpec(i: OciSpecInput): OciSpec {
     ...(pod.spec['hostIPC'] === true ? [] : [{ type: 'ipc', path: ns.ipc }]),
   ];
   const res = cgroupResources(c.resources);
+  const devices = i.devices ?? [];
   const linux: Record<string, unknown> = {
     namespaces,
     cgroupsPath: i.cgroupsPath,
+    // runc creates each node in the container's /dev; the cgroup rule after deny-all lets it be
+    // opened ("r" only for a read-only volume, as the kubelet asks of the runtime).
+    ...(devices.length > 0 ? { devices: devices.map((d) => ({ path: d.path, type: d.type, major: d.major, minor: d.minor, fileMode: 0o660, uid: 0, gid: 0 })) } : {}),
     resources: {
-      devices: [{ allow: privileged, access: 'rwm' }],
+      devices: [{ allow: privileged, access: 'rwm' }, ...devices.map((d) => ({ allow: true, type: d.type, major: d.major, minor: d.minor, access: d.readOnly ? 'r' : 'rwm' }))],
       cpu: res.cpu,
       ...(res.memory ? { memory: res.memory } : {}),
     },

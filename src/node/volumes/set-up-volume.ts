@@ -10,7 +10,7 @@ import { setUpHostPath } from '../../storage/host-path';
 import { mountsAt, mountTmpfs, resizeTmpfs, tmpfsSize } from '../../storage/mounts';
 import type { Payload } from '../../storage/payload';
 import { projectedPayload } from '../../storage/projected';
-import { setUpClaim } from '../../storage/pvc-source';
+import { type CsiClaimMount, setUpClaim } from '../../storage/pvc-source';
 import { fetchSecretPayload } from '../../storage/secret';
 import type { TokenCache } from '../../storage/service-account-token';
 import type { Pod, VolumeSpec } from '../types';
@@ -24,6 +24,8 @@ export interface SetUpDeps {
   node: () => Promise<NodeAllocatable>;
   /** This node's name, for PersistentVolume node affinity (undefined: not checked). */
   nodeName?: string | undefined;
+  /** Stages and publishes claims whose PV is a csi volume. */
+  csi?: { setUp(pod: Pod, volume: string, plan: CsiClaimMount): Promise<{ path: string }> } | undefined;
 }
 
 const MiB = 1024n * 1024n;
@@ -68,6 +70,8 @@ export interface SetUpResult {
   changed: boolean;
   /** Mounted read-only into every container whatever the volumeMount says. */
   readOnly: boolean;
+  /** A raw block device (a csi claim with volumeMode Block): containers get it as volumeDevices. */
+  block?: boolean;
 }
 
 /** Sets up `v`; returns its kind and host path, and whether an atomic volume's content changed. */
@@ -75,7 +79,10 @@ export async function setUpVolume(pod: Pod, v: VolumeSpec, deps: SetUpDeps): Pro
   const kind = volumeKind(v);
   if (kind.type === 'persistentVolumeClaim') {
     const m = await setUpClaim(deps.client, pod.metadata.namespace ?? '', v.persistentVolumeClaim as { claimName?: unknown; readOnly?: unknown }, deps.nodeName);
-    return { kind, path: m.path, changed: false, readOnly: m.readOnly };
+    if (m.plugin !== 'csi') return { kind, path: m.path, changed: false, readOnly: m.readOnly };
+    if (!deps.csi) throw new Error(`persistentvolume "${m.pvName}" is a csi volume (driver ${m.driver}) and this node has no CSI drivers configured; start the node with its CSI driver registry`);
+    const r = await deps.csi.setUp(pod, v.name, m);
+    return { kind, path: r.path, changed: false, readOnly: m.readOnly, block: m.block };
   }
   const uid = pod.metadata.uid ?? '';
   const path = volumePath(deps.podsDir, uid, v, kind);

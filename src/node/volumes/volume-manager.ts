@@ -1,9 +1,11 @@
 // The node's volume manager: desired state is the pods handed to setUp, actual state what is
 // on disk and mounted. A resync loop keeps API-data volumes current (ConfigMap/Secret edits
-// reach running pods within resyncMs) and measures emptyDir usage against sizeLimit.
+// reach running pods within resyncMs), grows published CSI filesystems whose volume was
+// expanded, and measures emptyDir usage against sizeLimit.
 import { cpus, totalmem } from 'node:os';
 import { chmod, mkdir, readdir, realpath, rmdir, statfs } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import type { EventRecorder } from '../../controllers/events';
 import type { ApiClient } from '../../machinery/client';
 import type { Clock } from '../../machinery/clock';
 import { type Timer, realTimer } from '../../controllers/queue';
@@ -14,7 +16,10 @@ import { removeTree } from '../../storage/safe-remove';
 import { mountSubPath } from '../../storage/subpath';
 import { expandSubPathExpr } from '../../storage/subpath-expr';
 import { TokenCache } from '../../storage/service-account-token';
-import type { ContainerSpec, OciMount, Pod, VolumeProvider, VolumeSpec } from '../types';
+import type { CsiDriverRegistry } from '../../storage/csi/types';
+import type { ContainerSpec, OciDevice, OciMount, Pod, VolumeProvider, VolumeSpec } from '../types';
+import { blockDeviceNumbers } from './block-device';
+import { CsiVolumes } from './csi-volumes';
 import { VolumeMountError } from './mount-error';
 import { type SetUpDeps, setUpVolume } from './set-up-volume';
 import { type VolumeKind, propagationOption, volumeKind, volumePath } from './volume-kind';
@@ -42,6 +47,22 @@ export interface VolumeManagerOptions {
   allocatable?: NodeAllocatable;
   /** This node's name: claims' volumes with node affinity for another node are refused. */
   nodeName?: string;
+  /** The CSI drivers on this node (claims whose PV has spec.csi); absent: csi volumes are refused. */
+  csiDrivers?: CsiDriverRegistry;
+  /** The node's data directory; CSI staging paths live in <dataDir>/plugins (default: podsDir's parent). */
+  dataDir?: string;
+  /** Where external CSI drivers put their sockets, named in errors (default: <dataDir>/plugins). */
+  csiSocketDir?: string;
+  /** Events on claims (FileSystemResizeSuccessful / FileSystemResizeFailed); absent: none. */
+  recorder?: EventRecorder;
+  /** This boot's id, for CSI staging records (default: the kernel's boot_id). */
+  bootId?: () => Promise<string>;
+}
+
+interface ClaimState {
+  path: string;
+  readOnly: boolean;
+  block: boolean;
 }
 
 const quiet: VolumeLog = { debug: () => {}, info: () => {}, warn: () => {} };
@@ -51,18 +72,24 @@ export class VolumeManager implements VolumeProvider {
   private readonly desired = new Map<string, Pod>();
   /** pod uid → volume name → kind, for the volumes set up successfully. */
   private readonly actual = new Map<string, Map<string, VolumeKind>>();
-  /** pod uid → claim volume name → its PV's host path and whether it is read-only. */
-  private readonly claims = new Map<string, Map<string, { path: string; readOnly: boolean }>>();
+  /** pod uid → claim volume name → its host path (or published CSI path), read-only, raw block. */
+  private readonly claims = new Map<string, Map<string, ClaimState>>();
   private readonly evicted = new Set<string>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly tokens: TokenCache;
   private readonly log: VolumeLog;
+  private readonly csi: CsiVolumes;
   private rootDir: Promise<string> | undefined;
   private allocatable: Promise<NodeAllocatable> | undefined;
 
   constructor(private readonly o: VolumeManagerOptions) {
     this.tokens = new TokenCache(o.client, o.clock);
     this.log = o.log ?? quiet;
+    const dataDir = o.dataDir ?? dirname(o.podsDir);
+    this.csi = new CsiVolumes({
+      dataDir, podsDir: () => this.root(), drivers: o.csiDrivers, socketDir: o.csiSocketDir ?? join(dataDir, 'plugins'), nodeName: o.nodeName ?? '',
+      client: o.client, clock: o.clock, recorder: o.recorder, log: this.log, ...(o.bootId ? { bootId: o.bootId } : {}),
+    });
   }
 
   /**
@@ -101,7 +128,7 @@ export class VolumeManager implements VolumeProvider {
   }
 
   private async deps(): Promise<SetUpDeps> {
-    return { podsDir: await this.root(), client: this.o.client, clock: this.o.clock, tokens: this.tokens, node: () => this.node(), nodeName: this.o.nodeName };
+    return { podsDir: await this.root(), client: this.o.client, clock: this.o.clock, tokens: this.tokens, node: () => this.node(), nodeName: this.o.nodeName, csi: this.csi };
   }
 
   async setUp(pod: Pod): Promise<void> {
@@ -118,8 +145,8 @@ export class VolumeManager implements VolumeProvider {
           const r = await setUpVolume(pod, v, deps);
           actual.set(v.name, r.kind);
           if (r.kind.type === 'persistentVolumeClaim') {
-            const claims = this.claims.get(uid) ?? new Map<string, { path: string; readOnly: boolean }>();
-            claims.set(v.name, { path: r.path, readOnly: r.readOnly });
+            const claims = this.claims.get(uid) ?? new Map<string, ClaimState>();
+            claims.set(v.name, { path: r.path, readOnly: r.readOnly, block: r.block === true });
             this.claims.set(uid, claims);
           }
         } catch (e) {
@@ -142,6 +169,7 @@ export class VolumeManager implements VolumeProvider {
       const kind = volumeKind(v);
       const claim = this.claims.get(uid)?.get(m.name);
       if (kind.type === 'persistentVolumeClaim' && !claim) throw new Error(`Cannot mount volume "${m.name}" in container "${container.name}": its claim is not set up yet; setUp the pod first`);
+      if (claim?.block) throw new Error(`Cannot mount volume "${m.name}" in container "${container.name}": its volume has volumeMode Block; list it under volumeDevices, not volumeMounts`);
       let source = claim ? claim.path : volumePath(root, uid, v, kind);
       const sub = m.subPathExpr ? expandSubPathExpr(m.subPathExpr, env) : (m.subPath ?? '');
       if (sub !== '') {
@@ -159,6 +187,21 @@ export class VolumeManager implements VolumeProvider {
     return out;
   }
 
+  /** The block devices of a container's volumeDevices: its csi claims with volumeMode Block, as published on this node. */
+  async containerDevices(pod: Pod, container: ContainerSpec): Promise<OciDevice[]> {
+    const uid = pod.metadata.uid ?? '';
+    const out: OciDevice[] = [];
+    for (const d of (container['volumeDevices'] as { name?: unknown; devicePath?: unknown }[] | undefined) ?? []) {
+      const name = typeof d.name === 'string' ? d.name : '';
+      const claim = this.claims.get(uid)?.get(name);
+      if (!claim) throw new Error(`Cannot add device "${name}" to container "${container.name}": no claim volume of that name is set up; add a persistentVolumeClaim volume "${name}" to spec.volumes`);
+      if (!claim.block) throw new Error(`Cannot add device "${name}" to container "${container.name}": its volume has volumeMode Filesystem; list it under volumeMounts, or use a claim with volumeMode Block`);
+      const { major, minor } = await blockDeviceNumbers(claim.path);
+      out.push({ path: typeof d.devicePath === 'string' ? d.devicePath : '', type: 'b', major, minor, readOnly: claim.readOnly });
+    }
+    return out;
+  }
+
   async tearDown(podUid: string): Promise<void> {
     const root = await this.root();
     await this.serial(podUid, async () => {
@@ -168,7 +211,10 @@ export class VolumeManager implements VolumeProvider {
       this.evicted.delete(podUid);
       this.tokens.forget(podUid);
       const podDir = join(root, podUid);
-      for (const sub of ['volume-subpaths', 'volumes']) {
+      for (const sub of ['volume-subpaths', 'volumes', 'volumeDevices']) {
+        // CSI volumes go back through their drivers (found from disk: survives restarts) once no
+        // subPath bind keeps their filesystem busy, before the sweep of whatever else is mounted.
+        if (sub === 'volumes') await this.csi.tearDown(podUid);
         const dir = join(podDir, sub);
         for (const p of await mountPointsUnder(dir)) await unmount(p);
         // Stacked mounts (mounted twice by a crash mid-setUp) need a second pass.
@@ -187,7 +233,7 @@ export class VolumeManager implements VolumeProvider {
     const root = await this.root();
     const out: string[] = [];
     for (const uid of await readdir(root).catch(() => [] as string[])) {
-      if ((await readdir(join(root, uid)).catch(() => [] as string[])).some((n) => n === 'volumes' || n === 'volume-subpaths')) out.push(uid);
+      if ((await readdir(join(root, uid)).catch(() => [] as string[])).some((n) => n === 'volumes' || n === 'volume-subpaths' || n === 'volumeDevices')) out.push(uid);
     }
     return out;
   }
@@ -211,6 +257,7 @@ export class VolumeManager implements VolumeProvider {
         }
       });
     }
+    await this.csi.expandOnline();
   }
 
   /** Measures emptyDirs with a sizeLimit; over the limit → onEvict once per pod. */

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { access, readFile, statfs, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, afterEach, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { isPoolError } from './errors';
+import { devicesOf } from './loop';
+import { VolumePool } from './pool';
+import { MiB } from './sizes';
+import { loopsUnder, Scratch } from './test-fixture';
+
+const clock = { now: () => new Date('2026-11-28T09:00:00.000Z') };
+let s: Scratch;
+let root: string;
+before(async () => {
+  s = await Scratch.make('berth-pool-block-');
+  root = join(s.dir, 'volumes');
+});
+// Every test must release its loop devices; the check runs even when the test failed.
+afterEach(async () => {
+  const left = await loopsUnder(s.dir);
+  assert.deepEqual(left, [], `loop devices left attached: ${left.join(', ')}`);
+});
+after(async () => s.cleanup());
+
+const fsBytes = async (p: string): Promise<bigint> => {
+  const f = await statfs(p, { bigint: true });
+  return f.blocks * f.bsize;
+};
+
+/** Runs `fn`, then unstages whatever it staged, so no test leaves a device attached. */
+async function withStaged<T>(pool: VolumePool, name: string, path: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } finally {
+    await pool.unstage(name, path);
+  }
+}
+
+test('block: capacity is enforced, stage is idempotent, remove refuses while attached', async () => {
+  const pool = new VolumePool({ root, clock });
+  const rec = await pool.create('cap', { driver: 'block', sizeBytes: 32n * MiB, labels: { app: 'x' }, options: { size: '32M' } });
+  assert.equal(rec.capacityEnforced, true);
+  assert.equal(rec.createdAt, '2026-11-28T09:00:00.000Z');
+  const stage = join(s.dir, 'stage-cap');
+  await withStaged(pool, 'cap', stage, async () => {
+    const a = await pool.stage('cap', stage);
+    const b = await pool.stage('cap', stage);
+    assert.equal(a.device, b.device);
+    assert.equal((await devicesOf(join(root, 'block', 'cap.img'))).length, 1);
+    const dd = await promisify(execFile)('dd', ['if=/dev/zero', `of=${stage}/big`, 'bs=1M', 'count=64']).then(() => '', (e: { stderr: string }) => e.stderr);
+    assert.match(dd, /No space left on device/);
+    await assert.rejects(pool.remove('cap'), (e) => isPoolError(e, 'InUse') && /attached as \/dev\/loop/.test((e as Error).message));
+  });
+  await pool.remove('cap');
+  await assert.rejects(access(join(root, 'block', 'cap.img')));
+  assert.equal(await pool.get('cap'), undefined);
+});
+
+test('block: create is idempotent for the same request, conflicting otherwise; sizes are checked', async () => {
+  const pool = new VolumePool({ root, clock });
+  const a = await pool.create('idem', { driver: 'block', sizeBytes: 20n * MiB - 5n });
+  assert.equal(a.sizeBytes, 20n * MiB);
+  assert.deepEqual(await pool.create('idem', { driver: 'block', sizeBytes: 20n * MiB }), a);
+  await assert.rejects(pool.create('idem', { driver: 'block', sizeBytes: 24n * MiB }), (e) => isPoolError(e, 'AlreadyExists') && /size 20Mi \(asked: 24Mi\)/.test((e as Error).message));
+  await assert.rejects(pool.create('small', { driver: 'block', sizeBytes: 8n * MiB }), (e) => isPoolError(e, 'OutOfRange'));
+  await assert.rejects(pool.create('../x', { driver: 'block', sizeBytes: 32n * MiB }), (e) => isPoolError(e, 'InvalidArgument'));
+  await assert.rejects(pool.create('fromnothing', { driver: 'block', sizeBytes: 32n * MiB, from: { snapshot: 'nope' } }), (e) => isPoolError(e, 'NotFound'));
+  await pool.remove('idem');
+  // Two racing creates of one name make one volume; a crash's leftover image is replaced.
+  await writeFile(join(root, 'block', 'race.img'), 'garbage left by a crash');
+  const [x, y] = await Promise.all([pool.create('race', { driver: 'block', sizeBytes: 16n * MiB }), pool.create('race', { driver: 'block', sizeBytes: 16n * MiB })]);
+  assert.deepEqual(x, y);
+  const stage = join(s.dir, 'stage-race');
+  await withStaged(pool, 'race', stage, async () => {
+    await pool.stage('race', stage);
+    assert.ok((await fsBytes(stage)) > 8n * MiB);
+  });
+  await pool.remove('race');
+});
+
+test('block: expand 32 -> 64 MiB while staged; the filesystem grows online or at the next stage', async () => {
+  const pool = new VolumePool({ root, clock });
+  await pool.create('grow', { driver: 'block', sizeBytes: 32n * MiB });
+  const stage = join(s.dir, 'stage-grow');
+  await withStaged(pool, 'grow', stage, async () => {
+    await pool.stage('grow', stage);
+    const before = await fsBytes(stage);
+    assert.ok(before <= 32n * MiB);
+    assert.deepEqual(await pool.expand('grow', 64n * MiB), { sizeBytes: 64n * MiB, filesystemResizeRequired: true });
+    const r = await pool.growFilesystem('grow');
+    if (r.status === 'grown') {
+      assert.ok((await fsBytes(stage)) > 48n * MiB); // a host with CAP_SYS_RESOURCE grows it online
+    } else {
+      assert.match(r.message, /cannot grow a mounted ext4 filesystem/);
+      assert.equal(await fsBytes(stage), before);
+      await pool.unstage('grow', stage);
+      const again = await pool.stage('grow', stage);
+      assert.equal(again.grown, true);
+      assert.ok((await fsBytes(stage)) > 48n * MiB, 'restaged filesystem is bigger');
+    }
+    assert.deepEqual(await pool.expand('grow', 64n * MiB), { sizeBytes: 64n * MiB, filesystemResizeRequired: false });
+    await assert.rejects(pool.expand('grow', 32n * MiB), (e) => isPoolError(e, 'OutOfRange'));
+  });
+  await pool.remove('grow');
+});
+
+test('block: a snapshot taken while mounted restores that moment; clones copy the live volume', async () => {
+  const pool = new VolumePool({ root, clock });
+  await pool.create('src', { driver: 'block', sizeBytes: 32n * MiB });
+  const stage = join(s.dir, 'stage-src');
+  await withStaged(pool, 'src', stage, async () => {
+    await pool.stage('src', stage);
+    await writeFile(join(stage, 'a'), 'A');
+    const snap = await pool.snapshot('src', 'snap1');
+    assert.deepEqual(await pool.snapshot('src', 'snap1'), snap);
+    await writeFile(join(stage, 'b'), 'B');
+    await pool.create('clone', { driver: 'block', sizeBytes: 0n, from: { volume: 'src' } });
+  });
+  await assert.rejects(pool.snapshot('clone', 'snap1'), (e) => isPoolError(e, 'AlreadyExists'));
+  await assert.rejects(pool.create('tiny', { driver: 'block', sizeBytes: 16n * MiB, from: { snapshot: 'snap1' } }), (e) => isPoolError(e, 'OutOfRange'));
+  const restored = await pool.create('restored', { driver: 'block', sizeBytes: 48n * MiB, from: { snapshot: 'snap1' } });
+  assert.deepEqual(restored.source, { snapshot: 'snap1' });
+  const rs = join(s.dir, 'stage-restored');
+  await withStaged(pool, 'restored', rs, async () => {
+    assert.equal((await pool.stage('restored', rs)).grown, true);
+    assert.equal(await readFile(join(rs, 'a'), 'utf8'), 'A');
+    await assert.rejects(access(join(rs, 'b')));
+    assert.ok((await fsBytes(rs)) > 32n * MiB, "the restored filesystem grew to the requested size");
+  });
+  const cs = join(s.dir, 'stage-clone');
+  await withStaged(pool, 'clone', cs, async () => {
+    await pool.stage('clone', cs);
+    assert.equal(await readFile(join(cs, 'b'), 'utf8'), 'B');
+  });
+  assert.deepEqual((await pool.listSnapshots('src')).map((x) => x.name), ['snap1']);
+  await pool.deleteSnapshot('snap1');
+  await assert.rejects(access(join(root, 'block', '.snapshots', 'snap1.img')));
+  for (const n of ['src', 'clone', 'restored']) await pool.remove(n);
+});
+
+test('block: records and attachments are found again by a new pool over the same root', async () => {
+  const first = new VolumePool({ root, clock });
+  const made = await first.create('restart', { driver: 'block', sizeBytes: 32n * MiB, labels: { a: 'b' } });
+  const stage = join(s.dir, 'stage-restart');
+  const { device } = await first.stage('restart', stage);
+  const second = new VolumePool({ root, clock: { now: () => new Date(0) } });
+  await withStaged(second, 'restart', stage, async () => {
+    assert.deepEqual(await second.get('restart'), made);
+    assert.deepEqual((await second.list()).map((v) => v.name), ['restart']);
+    assert.equal(await second.device('restart'), device);
+    assert.equal((await second.stage('restart', stage)).device, device);
+    await second.unstage('restart', stage);
+    await second.unstage('restart', stage); // idempotent
+    assert.equal(await second.device('restart'), undefined);
+    const raw = await second.attach('restart');
+    assert.equal(await second.attach('restart'), raw);
+  });
+  assert.equal(await second.device('restart'), undefined);
+  await second.remove('restart');
+});
