@@ -4,6 +4,7 @@ import { ApiError } from '../machinery/errors';
 import type { KObject } from '../machinery/types';
 import type { ObjectStore } from './object-store';
 import type { Registry } from './registry';
+import { BLOCK_DRIVER, LOCAL_DIR_DRIVER } from '../storage/csi/types';
 
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -21,14 +22,43 @@ export const defaultStorageClass: KObject = {
     name: DEFAULT_STORAGE_CLASS,
     annotations: {
       'storageclass.kubernetes.io/is-default-class': 'true',
-      'berth.dev/capacity-enforced': 'false: one directory per volume on the node; sizes are recorded, not enforced (no per-directory quotas on this filesystem)',
+      'berth.dev/capacity-enforced': 'only when the node volume pool (<data-dir>/node/volumes) is on btrfs (qgroup limits); elsewhere sizes are recorded, not enforced — use the block class for enforced sizes',
     },
   },
-  provisioner: 'berth.dev/local-dir',
+  provisioner: LOCAL_DIR_DRIVER,
   reclaimPolicy: 'Delete',
   volumeBindingMode: 'Immediate',
-  allowVolumeExpansion: false,
+  allowVolumeExpansion: true,
 };
+
+/** Loop-device ext4 volumes: sizes always enforced, expansion, raw block mode. */
+export const blockStorageClass: KObject = {
+  apiVersion: 'storage.k8s.io/v1',
+  kind: 'StorageClass',
+  metadata: { name: 'block', annotations: { 'berth.dev/capacity-enforced': 'true: each volume is an ext4 filesystem of exactly its size on a loop device' } },
+  provisioner: BLOCK_DRIVER,
+  parameters: { 'csi.storage.k8s.io/fstype': 'ext4' },
+  reclaimPolicy: 'Delete',
+  volumeBindingMode: 'Immediate',
+  allowVolumeExpansion: true,
+};
+
+/** One default VolumeSnapshotClass per built-in driver (the default is chosen per driver). */
+export const snapshotClasses: KObject[] = [LOCAL_DIR_DRIVER, BLOCK_DRIVER].map((driver) => ({
+  apiVersion: 'snapshot.storage.k8s.io/v1',
+  kind: 'VolumeSnapshotClass',
+  metadata: { name: driver === BLOCK_DRIVER ? 'block' : 'local-dir', annotations: { 'snapshot.storage.kubernetes.io/is-default-class': 'true' } },
+  driver,
+  deletionPolicy: 'Delete',
+}));
+
+/** The CSIDriver object of a built-in driver: node-local, no attach step, persistent volumes. */
+export const builtinCsiDriver = (name: string): KObject => ({
+  apiVersion: 'storage.k8s.io/v1',
+  kind: 'CSIDriver',
+  metadata: { name },
+  spec: { attachRequired: false, podInfoOnMount: false, requiresRepublish: false, storageCapacity: false, fsGroupPolicy: name === BLOCK_DRIVER ? 'ReadWriteOnceWithFSType' : 'None', volumeLifecycleModes: ['Persistent'] },
+});
 
 async function ensure(store: ObjectStore, registry: Registry, plural: string, ns: string | undefined, obj: KObject, group = ''): Promise<void> {
   const def = registry.lookup(group, 'v1', plural);
@@ -39,6 +69,12 @@ async function ensure(store: ObjectStore, registry: Registry, plural: string, ns
   } catch (err) {
     if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
   }
+}
+
+/** CSIDriver objects for the built-in drivers this process serves (kubectl get csidrivers). */
+export async function ensureCsiDrivers(store: ObjectStore, registry: Registry, names: readonly string[]): Promise<void> {
+  if (!registry.lookup('storage.k8s.io', 'v1', 'csidrivers')) return;
+  for (const name of names) await ensure(store, registry, 'csidrivers', undefined, builtinCsiDriver(name), 'storage.k8s.io');
 }
 
 export async function bootstrap(store: ObjectStore, registry: Registry, api: { ip: string; port: number }): Promise<void> {
@@ -53,7 +89,12 @@ export async function bootstrap(store: ObjectStore, registry: Registry, api: { i
     spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', sessionAffinity: 'None', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: api.port }] },
   });
   // Created only when missing: a user's edits (another default, other annotations) are kept.
-  if (registry.lookup('storage.k8s.io', 'v1', 'storageclasses')) await ensure(store, registry, 'storageclasses', undefined, defaultStorageClass, 'storage.k8s.io');
+  if (registry.lookup('storage.k8s.io', 'v1', 'storageclasses')) {
+    for (const sc of [defaultStorageClass, blockStorageClass]) await ensure(store, registry, 'storageclasses', undefined, sc, 'storage.k8s.io');
+  }
+  if (registry.lookup('snapshot.storage.k8s.io', 'v1', 'volumesnapshotclasses')) {
+    for (const c of snapshotClasses) await ensure(store, registry, 'volumesnapshotclasses', undefined, c, 'snapshot.storage.k8s.io');
+  }
   const epDef = registry.lookup('', 'v1', 'endpoints');
   if (!epDef) return;
   const subsets = [{ addresses: [{ ip: api.ip }], ports: [{ name: 'https', port: api.port, protocol: 'TCP' }] }];

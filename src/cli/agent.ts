@@ -9,6 +9,7 @@ import { HttpClient } from '../machinery/http-client';
 import { nodeStreamToken } from '../node/stream-token';
 import { type FlagSpec, flagHelp, parseFlags } from './flags';
 import { nodeConfigFrom, nodeFlags, startNode } from './node';
+import { startStorage } from './storage';
 
 const specs: FlagSpec[] = [
   { name: 'server', help: 'The API server to join, https://HOST:PORT' },
@@ -53,7 +54,8 @@ export async function runAgent(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => r('SIGTERM'));
     process.once('SIGINT', () => r('SIGINT'));
   });
-  const node = await startNode({ config, client, clock: systemClock, log, signal: abort.signal, tls: { certPem: pki.certPem, keyPem: pki.keyPem }, streamToken: nodeStreamToken(token, config.nodeName), controlPlane: false });
+  const storage = await startStorage({ dataDir: await realpath(dataDir), node: { dataDir: config.dataDir, nodeName: config.nodeName }, clock: systemClock, log, signal: abort.signal });
+  const node = await startNode({ config, client, clock: systemClock, log, signal: abort.signal, tls: { certPem: pki.certPem, keyPem: pki.keyPem }, streamToken: nodeStreamToken(token, config.nodeName), controlPlane: false, storage });
   await node.ready;
   log.info({ server, node: config.nodeName }, 'berth agent is ready');
   log.info({ signal: await stop }, 'shutting down (containers keep running)');

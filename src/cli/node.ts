@@ -13,6 +13,9 @@ import { hostEnv, nodeProblems } from '../node/preflight';
 import { StreamingServer } from '../node/streaming/server';
 import type { NodeConfig } from '../node/types';
 import { VolumeManager } from '../node/volumes/volume-manager';
+import { CsiNodePublisher } from '../node/csi-node';
+import { Recorder } from '../controllers/events';
+import type { Storage } from './storage';
 import type { FlagSpec } from './flags';
 
 export const nodeFlags: FlagSpec[] = [
@@ -80,6 +83,8 @@ export interface StartNodeOptions {
   streamToken: string;
   /** Label the node as a control-plane node (the in-process node of `berth server`). */
   controlPlane: boolean;
+  /** The process's CSI drivers (built-ins over this node's pool, external sockets). */
+  storage: Storage;
 }
 
 export interface RunningNode {
@@ -99,8 +104,12 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   await images.init();
   // The volume manager reports emptyDir overuse; the agent (made next) evicts the pod.
   const evict = { to: (_uid: string, _message: string): void => undefined };
-  const volumes = new VolumeManager({ podsDir: join(cfg.dataDir, 'pods'), client, clock, log, nodeName: cfg.nodeName, onEvict: (uid, message) => evict.to(uid, message) });
-  const agent = new NodeAgent({ client, config: cfg, images, network, volumes, clock, log });
+  const recorder = new Recorder({ client, clock, source: { component: 'kubelet', host: cfg.nodeName }, log });
+  const volumes = new VolumeManager({
+    podsDir: join(cfg.dataDir, 'pods'), dataDir: cfg.dataDir, client, clock, log, nodeName: cfg.nodeName, recorder,
+    csiDrivers: o.storage.drivers, csiSocketDir: o.storage.pluginDir, onEvict: (uid, message) => evict.to(uid, message),
+  });
+  const agent = new NodeAgent({ client, config: cfg, images, network, volumes, clock, log, recorder });
   evict.to = (uid, message) => agent.evict(uid, message);
   const streaming = new StreamingServer({ runtime: agent, host: address, port: cfg.kubeletPort, tls: o.tls, token: o.streamToken, log });
   try {
@@ -120,7 +129,8 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     const stopped = registration.start(signal).catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'node registration stopped'));
     return { ready: registration.ready, stopped: stopped.then(() => undefined) };
   }
-  const running = [registration.start(signal), volumes.start(signal), agent.start(signal)].map((p) =>
+  const csiNode = new CsiNodePublisher({ client, nodeName: cfg.nodeName, drivers: o.storage.drivers, log });
+  const running = [registration.start(signal), volumes.start(signal), agent.start(signal), csiNode.start(signal)].map((p) =>
     p.catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'node component stopped')),
   );
   const ready = Promise.all([registration.ready, agent.ready]).then(() => log.info({ address, kubeletPort, podCIDR: cfg.podCIDR }, 'node ready'));

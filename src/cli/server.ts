@@ -5,7 +5,7 @@ import { mkdir, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Logger, pino } from 'pino';
 import { ensureAdminToken } from '../apiserver/auth';
-import { bootstrap } from '../apiserver/bootstrap';
+import { bootstrap, ensureCsiDrivers } from '../apiserver/bootstrap';
 import { admissionPlugins } from '../apiserver/admission/plugins';
 import { writeKubeconfig } from '../apiserver/kubeconfig';
 import { Metrics } from '../apiserver/metrics';
@@ -23,6 +23,7 @@ import { openBackend } from '../store';
 import type { Backend } from '../store/backend';
 import { type FlagSpec, flagHelp, parseFlags } from './flags';
 import { nodeConfigFrom, nodeFlags, startNode } from './node';
+import { startStorage } from './storage';
 import { podConnectors } from '../apiserver/connect/pods';
 import type { NodeConfig } from '../node/types';
 import { nodeStreamToken } from '../node/stream-token';
@@ -154,16 +155,20 @@ async function serve(o: ServeOptions): Promise<void> {
   await startListening(api, listen, abort.signal);
   let controllers: { stopped: Promise<void> } | undefined;
   let node: { stopped: Promise<void> } | undefined;
+  let storageStopped: Promise<void> | undefined;
   try {
     const port = api.address?.port ?? listen.port;
     await bootstrap(store, registry, { ip: o.names.advertise, port });
-    const running = startControllers({ client: new InProcessClient(deps), registry, clock, log, signal: abort.signal, caPem: o.pki.caCertPem, ...(o.node ? { localDir: { root: join(o.node.dataDir, 'volumes'), nodeName: o.node.nodeName } } : {}) });
+    const storage = await startStorage({ dataDir: o.dataDir, ...(o.node ? { node: { dataDir: o.node.dataDir, nodeName: o.node.nodeName } } : {}), clock, log, signal: abort.signal });
+    storageStopped = storage.stopped;
+    await ensureCsiDrivers(store, registry, storage.drivers.builtinNames());
+    const running = startControllers({ client: new InProcessClient(deps), registry, clock, log, signal: abort.signal, caPem: o.pki.caCertPem, drivers: storage.drivers });
     controllers = running;
     void running.ready.then(() => (controllersReady = true));
     startCompactor(backend, clock, log, abort.signal, o.compactionMs);
     if (o.node) {
       const client = new InProcessClient(deps);
-      node = await startNode({ config: o.node, client, clock, log, signal: abort.signal, tls: { certPem: o.pki.certPem, keyPem: o.pki.keyPem }, streamToken: streamToken(o.node.nodeName), controlPlane: true });
+      node = await startNode({ config: o.node, client, clock, log, signal: abort.signal, tls: { certPem: o.pki.certPem, keyPem: o.pki.keyPem }, streamToken: streamToken(o.node.nodeName), controlPlane: true, storage });
     }
     const server = clientUrl(listen, port);
     const kubeconfig = join(o.dataDir, 'kubeconfig.yaml');
@@ -176,6 +181,7 @@ async function serve(o: ServeOptions): Promise<void> {
     await api.stop();
     await controllers?.stopped;
     await node?.stopped;
+    await storageStopped;
   }
 }
 

@@ -69,10 +69,14 @@ export interface RecorderOptions {
   log?: { warn(obj: object, msg: string): void };
 }
 
+// One counter for every recorder of the process: two recorders naming events about the same
+// object in the same millisecond must not pick the same name (the second would be lost).
+let seq = 0;
+const nextSeq = (): number => seq++;
+
 export class Recorder implements EventRecorder {
   private readonly seen = new Map<string, { namespace: string; name: string; count: number }>();
   private pending: Promise<void> = Promise.resolve();
-  private seq = 0;
 
   constructor(private readonly opts: RecorderOptions) {}
 
@@ -104,7 +108,7 @@ export class Recorder implements EventRecorder {
         if (!(err instanceof ApiError && err.reason === 'NotFound')) throw err;
       }
     }
-    const suffix = (BigInt(now.getTime()) * 1_000_000n + BigInt(this.seq++ % 1_000_000)).toString(16);
+    const suffix = (BigInt(now.getTime()) * 1_000_000n + BigInt(nextSeq() % 1_000_000)).toString(16);
     const ev = newEvent(obj, type, reason, message, source, now, suffix);
     const created = await client.create(eventsRef, eventNamespace(obj), ev);
     this.remember(key, { namespace: eventNamespace(obj), name: created.metadata.name ?? ev.metadata.name ?? '', count: 1 });

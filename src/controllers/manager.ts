@@ -10,7 +10,10 @@ import { GarbageCollector } from './garbagecollector/controller';
 import { NamespaceController } from './namespace/controller';
 import { NodeLifecycleController } from './nodelifecycle/controller';
 import { PersistentVolumeController } from './persistentvolume/controller';
-import { DirProvisionerController, type DirProvisionerOptions } from './provisioner/controller';
+import { CsiProvisionerController } from './provisioner/controller';
+import { ResizerController } from './resizer/controller';
+import { SnapshotController } from './snapshot/controller';
+import type { CsiDriverRegistry } from '../storage/csi/types';
 import { StorageProtectionController } from './pvcprotection/controller';
 import { Scheduler } from '../scheduler/scheduler';
 import { type Timer, realTimer } from './queue';
@@ -28,8 +31,8 @@ export interface ControllerManagerOptions {
   timer?: Timer;
   /** The API server's CA, published into every namespace as kube-root-ca.crt. */
   caPem?: string;
-  /** The directory provisioner (berth.dev/local-dir), when this process runs a node. */
-  localDir?: DirProvisionerOptions;
+  /** The CSI drivers (built-in and external) the provisioner, resizer and snapshotter use. */
+  drivers?: CsiDriverRegistry;
 }
 
 export interface RunningControllers {
@@ -57,7 +60,13 @@ export function startControllers(opts: ControllerManagerOptions): RunningControl
     new Scheduler(ctx),
   ];
   if (opts.caPem) controllers.push(new RootCACertPublisher(ctx, opts.caPem));
-  if (opts.localDir) controllers.push(new DirProvisionerController(ctx, opts.localDir));
+  if (opts.drivers) {
+    controllers.push(
+      new CsiProvisionerController(ctx, { drivers: opts.drivers }),
+      new ResizerController(ctx, { drivers: opts.drivers }),
+      new SnapshotController(ctx, { drivers: opts.drivers }),
+    );
+  }
   // Controllers register their informers in their constructors; start them all once.
   const informers = startInformers(ctx, opts.signal);
   const running = controllers.map((c) =>

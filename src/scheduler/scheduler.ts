@@ -127,7 +127,8 @@ export class Scheduler implements Controller {
   /** Pods holding their volumes: bound and not finished, plus our assumed bindings. */
   private placed(): KObject[] {
     const bound = this.pods.list().filter((p) => spec(p).nodeName && !terminal(p));
-    return [...bound, ...[...this.assumed.values()].map((a) => a.pod)];
+    // Assumed pods are bound in intent only: give them their node so node-keyed rules (RWO) see it.
+    return [...bound, ...[...this.assumed.values()].map((a) => ({ ...a.pod, spec: { ...(a.pod.spec as object), nodeName: a.node } }))];
   }
 
   private async scheduleOne(key: string): Promise<void> {

@@ -4,7 +4,7 @@ import type { KObject } from '../machinery/types';
 import { decide } from './decide';
 import {
   REASON_BIND_CONFLICT, REASON_NODE_CONFLICT, REASON_PV_NOT_EXIST, REASON_RWOP_CONFLICT, REASON_UNBOUND_IMMEDIATE,
-  type VolumeWorld, filterVolumes, isPreFilterFailure, preFilterVolumes, selectedNodePatches,
+  type VolumeWorld, filterVolumes, isPreFilterFailure, preFilterVolumes, rwoConflictReason, selectedNodePatches,
 } from './volumes';
 
 const node = (name: string): KObject => ({
@@ -128,4 +128,39 @@ test('decide words volume failures as upstream FitError and picks the node holdi
   const got = decide(pod('p', ['w']), nodes, none, { world: w, placed: [] });
   assert.equal(got.node, 'n2');
   assert.deepEqual(got.node !== undefined && got.claims?.delayed.map((c) => c.metadata.name), ['w']);
+});
+
+test('a ReadWriteOnce claim in use by a placed pod keeps other pods using it on that pod\'s node', () => {
+  const on = (p: KObject, n: string): KObject => ({ ...p, spec: { ...(p.spec as object), nodeName: n } });
+  const rwx = bound('shared', 'pv-rwx');
+  const rows: { name: string; claims: KObject[]; pvs: KObject[]; placed: KObject[]; pod?: KObject; want: Record<string, string[] | undefined> }[] = [
+    { name: 'in use on n1: only n1', claims: [bound('b', 'pv1')], pvs: [pv('pv1', undefined, {}, 'Bound')], placed: [on(pod('p1', ['b']), 'n1')], want: { n1: undefined, n2: [rwoConflictReason('b', 'n1')] } },
+    { name: 'not in use: anywhere', claims: [bound('b', 'pv1')], pvs: [pv('pv1', undefined, {}, 'Bound')], placed: [], want: { n1: undefined, n2: undefined } },
+    { name: 'placed pod not yet on a node does not count', claims: [bound('b', 'pv1')], pvs: [pv('pv1', undefined, {}, 'Bound')], placed: [pod('p1', ['b'])], want: { n1: undefined, n2: undefined } },
+    { name: 'the pod itself does not count', claims: [bound('b', 'pv1')], pvs: [pv('pv1', undefined, {}, 'Bound')], placed: [on(pod('p', ['b']), 'n1')], want: { n1: undefined, n2: undefined } },
+    { name: 'same claim name in another namespace', claims: [bound('b', 'pv1')], pvs: [pv('pv1', undefined, {}, 'Bound')], placed: [{ ...on(pod('p1', ['b']), 'n1'), metadata: { name: 'p1', namespace: 'other', uid: 'o1' } }], want: { n1: undefined, n2: undefined } },
+    { name: 'ReadWriteMany volume: any node', claims: [rwx], pvs: [pv('pv-rwx', undefined, { accessModes: ['ReadWriteOnce', 'ReadWriteMany'] }, 'Bound')], placed: [on(pod('p1', ['shared']), 'n1')], want: { n1: undefined, n2: undefined } },
+    { name: 'ReadOnlyMany volume: any node', claims: [rwx], pvs: [pv('pv-rwx', undefined, { accessModes: ['ReadOnlyMany'] }, 'Bound')], placed: [on(pod('p1', ['shared']), 'n1')], want: { n1: undefined, n2: undefined } },
+    { name: 'the volume\'s modes count, not the claim\'s', claims: [bound('b', 'pv1')], pvs: [pv('pv1', undefined, { accessModes: ['ReadWriteMany'] }, 'Bound')], placed: [on(pod('p1', ['b']), 'n1')], want: { n1: undefined, n2: undefined } },
+    { name: 'a volume with no modes is not restricted', claims: [bound('b', 'pv1')], pvs: [pv('pv1', undefined, { accessModes: [] }, 'Bound')], placed: [on(pod('p1', ['b']), 'n1')], want: { n1: undefined, n2: undefined } },
+    { name: 'unbound WaitForFirstConsumer claim: its own modes', claims: [claim('w', { storageClassName: 'dyn' })], pvs: [], placed: [on(pod('p1', ['w']), 'n2')], want: { n1: [rwoConflictReason('w', 'n2')], n2: undefined } },
+    { name: 'in use on n1 and n2 already: either', claims: [bound('b', 'pv1')], pvs: [pv('pv1', undefined, {}, 'Bound')], placed: [on(pod('p1', ['b']), 'n2'), on(pod('p2', ['b']), 'n1')], want: { n1: undefined, n2: undefined, n3: [rwoConflictReason('b', 'n1')] } },
+    { name: 'second claim of the pod is the one in use', claims: [bound('a', 'pv0'), bound('b', 'pv1')], pvs: [pv('pv0', undefined, { accessModes: ['ReadWriteMany'] }, 'Bound'), pv('pv1', undefined, {}, 'Bound')], placed: [on(pod('p1', ['a', 'b']), 'n1')], want: { n1: undefined, n2: [rwoConflictReason('b', 'n1')] } },
+  ];
+  for (const r of rows) {
+    const w = world(r.claims, r.pvs);
+    const pre = preFilterVolumes(pod('p', r.claims.map((c) => c.metadata.name ?? '')), w, r.placed);
+    assert.ok(!isPreFilterFailure(pre), r.name);
+    for (const [n, want] of Object.entries(r.want)) assert.deepEqual(filterVolumes(pre, node(n), w), want && { reasons: want, unresolvable: false }, `${r.name} on ${n}`);
+  }
+});
+
+test('decide sends a pod sharing a ReadWriteOnce claim to the node already using it, or says why not', () => {
+  const nodes = [node('n1'), node('n2')];
+  const w = world([bound('b', 'pv1')], [pv('pv1', undefined, {}, 'Bound')]);
+  const user = { ...pod('p1', ['b']), spec: { ...(pod('p1', ['b']).spec as object), nodeName: 'n2' } };
+  // n1 would score the same: only the claim sends the pod to n2.
+  assert.equal(decide(pod('p2', ['b']), nodes, () => [], { world: w, placed: [user] }).node, 'n2');
+  const got = decide(pod('p2', ['b']), [node('n1')], () => [], { world: w, placed: [user] });
+  assert.deepEqual(got, { message: `0/1 nodes are available: 1 ${rwoConflictReason('b', 'n2')}. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.` });
 });

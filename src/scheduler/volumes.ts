@@ -1,7 +1,9 @@
 // The scheduler's volume plugins, pure: PreFilter (claims exist and are not being deleted,
 // immediate claims are bound) and Filter (VolumeRestrictions' ReadWriteOncePod check, then
 // VolumeBinding: bound volumes' node affinity, WaitForFirstConsumer claims can be met on the node).
-// Reasons are upstream's texts.
+// Reasons are upstream's texts. One Berth rule has no upstream filter: a ReadWriteOnce volume
+// in use by a pod on one node keeps other pods using it on that node (upstream gets there through
+// attach/detach, a Multi-Attach error at the kubelet; Berth refuses the node up front).
 import { ANN_BIND_COMPLETED, ANN_SELECTED_NODE } from '../controllers/persistentvolume/compute';
 import { claimClass, findBestMatchForClaim, pvcSpec, volumeFitsNode } from '../controllers/persistentvolume/match';
 import type { KObject } from '../machinery/types';
@@ -29,6 +31,8 @@ export interface PodClaims {
   delayed: KObject[];
   /** A ReadWriteOncePod claim of the pod is already used by a placed pod. */
   rwopConflict: boolean;
+  /** ReadWriteOnce claims of the pod in use by other placed pods, with those pods' nodes (sorted). */
+  rwoInUse?: { claim: string; nodes: string[] }[];
 }
 
 /** A pod-wide rejection (PreFilter): every node fails for the same reason. */
@@ -51,6 +55,38 @@ export function podClaimNames(pod: KObject): { name: string; ephemeral: boolean 
     if (v.ephemeral) return [{ name: `${pod.metadata.name ?? ''}-${v.name}`, ephemeral: true }];
     return [];
   });
+}
+
+/** The pod cannot go to `node`: the claim's single-node volume is in use on another node. */
+export const rwoConflictReason = (claim: string, node: string) => `persistentvolumeclaim "${claim}" is ReadWriteOnce and in use on node "${node}"`;
+
+/**
+ * Whether the claim's volume attaches to one node at a time: upstream's !isMultiAttachAllowed —
+ * the bound volume's access modes (the claim's own while unbound) are set and name neither
+ * ReadWriteMany nor ReadOnlyMany.
+ */
+export function singleNode(claim: KObject, world: VolumeWorld): boolean {
+  const pv = pvcSpec(claim).volumeName ? world.volume(pvcSpec(claim).volumeName ?? '') : undefined;
+  const modes = (pv ? (pv.spec as { accessModes?: string[] } | undefined)?.accessModes : pvcSpec(claim).accessModes) ?? [];
+  return modes.length > 0 && !modes.includes('ReadWriteMany') && !modes.includes('ReadOnlyMany');
+}
+
+/** The nodes where other placed pods (nodeName set) use each single-node claim of the pod. */
+function rwoInUse(pod: KObject, claims: readonly KObject[], world: VolumeWorld, placed: readonly KObject[]): { claim: string; nodes: string[] }[] {
+  const ns = pod.metadata.namespace ?? '';
+  const out: { claim: string; nodes: string[] }[] = [];
+  for (const claim of claims) {
+    if (!singleNode(claim, world)) continue;
+    const name = claim.metadata.name ?? '';
+    const nodes = new Set<string>();
+    for (const p of placed) {
+      const node = (p.spec as { nodeName?: string } | undefined)?.nodeName;
+      if (!node || p.metadata.uid === pod.metadata.uid || (p.metadata.namespace ?? '') !== ns) continue;
+      if (podClaimNames(p).some((n) => n.name === name)) nodes.add(node);
+    }
+    if (nodes.size > 0) out.push({ claim: name, nodes: [...nodes].sort() });
+  }
+  return out;
 }
 
 /** isPVCFullyBound: the claim names its volume and the binder finished. */
@@ -76,6 +112,7 @@ export function preFilterVolumes(pod: KObject, world: VolumeWorld, placed: reado
     placed.some((p) => p.metadata.uid !== pod.metadata.uid && (p.metadata.namespace ?? '') === ns && podClaimNames(p).some((n) => n.name === claim.metadata.name)));
   const out: PodClaims = { bound: [], delayed: [], rwopConflict };
   let immediate = false;
+  const resolved: KObject[] = [];
   for (const n of names) {
     const claim = world.claim(ns, n.name);
     if (!claim) {
@@ -83,12 +120,14 @@ export function preFilterVolumes(pod: KObject, world: VolumeWorld, placed: reado
       return { reason, unresolvable: true };
     }
     if (claim.metadata.deletionTimestamp) return { reason: `persistentvolumeclaim "${n.name}" is being deleted`, unresolvable: true };
+    resolved.push(claim);
     if (fullyBound(claim)) out.bound.push(claim);
     else if (delayedClass(claim, world)) out.delayed.push(claim);
     else immediate = true;
   }
   if (immediate) return { reason: REASON_UNBOUND_IMMEDIATE, unresolvable: true };
-  return out;
+  const inUse = rwoInUse(pod, resolved, world, placed);
+  return inUse.length ? { ...out, rwoInUse: inUse } : out;
 }
 
 export const isPreFilterFailure = (r: PodClaims | PreFilterFailure): r is PreFilterFailure => 'reason' in r;
@@ -103,6 +142,10 @@ function provisionable(claim: KObject, world: VolumeWorld): boolean {
 export function filterVolumes(claims: PodClaims, node: KObject, world: VolumeWorld): FilterResult | undefined {
   // Unschedulable, not unresolvable: evicting the other pod would free the claim.
   if (claims.rwopConflict) return { reasons: [REASON_RWOP_CONFLICT], unresolvable: false };
+  const name = node.metadata.name ?? '';
+  // Also not unresolvable: the other pods going away frees the volume.
+  const elsewhere = claims.rwoInUse?.find((u) => !u.nodes.includes(name));
+  if (elsewhere) return { reasons: [rwoConflictReason(elsewhere.claim, elsewhere.nodes[0] ?? '')], unresolvable: false };
   const reasons: string[] = [];
   for (const claim of claims.bound) {
     const pv = world.volume(pvcSpec(claim).volumeName ?? '');

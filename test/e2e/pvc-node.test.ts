@@ -1,10 +1,13 @@
 // Persistent volumes on a real node: a static hostPath PV bound to a claim keeps a pod's data after
 // the pod is deleted; a read-only claim cannot be written; an unbound claim keeps its pod waiting
-// with a FailedMount event; a claim of the default class is provisioned a directory and persists.
+// with a FailedMount event; a claim of the default class gets a CSI volume (the built-in local-dir
+// driver, an external-provisioner-shaped PV) that persists and is deleted with its claim; a block
+// claim grows, with FileSystemResizePending until the next pod's mount grows the filesystem.
 import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { BLOCK_DRIVER, LOCAL_DIR_DRIVER, NODE_TOPOLOGY_KEY } from '../../src/storage/csi/types';
 import { type Berth, startBerth } from './harness';
 import { kubectl } from './kubectl';
 import { startTestRegistry } from './registry';
@@ -12,6 +15,26 @@ import { eventually } from './util';
 
 interface PodLite { status?: { phase?: string } }
 interface EventLite { reason?: string; message?: string; involvedObject?: { name?: string } }
+interface PvLite {
+  metadata: { annotations?: Record<string, string>; finalizers?: string[] };
+  spec: { hostPath?: unknown; csi?: { driver?: string; volumeHandle?: string; volumeAttributes?: Record<string, string> }; nodeAffinity?: { required?: { nodeSelectorTerms?: unknown } } };
+}
+
+/** A directory named `name` holding `file` under `root` (the pool's place for it is the node's business). */
+async function findDir(root: string, name: string, file: string, depth = 6): Promise<string | undefined> {
+  if (depth === 0) return undefined;
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    if (!e.isDirectory()) continue;
+    const p = join(root, e.name);
+    // Pods' mount points show the same files under other names; only the volume's own directory counts.
+    if (e.name === 'pods') continue;
+    if (e.name === name && (await stat(join(p, file)).catch(() => undefined))) return p;
+    const found = await findDir(p, name, file, depth - 1);
+    if (found) return found;
+  }
+  return undefined;
+}
 
 describe('persistent volume claims in pods on a real node', { timeout: 300_000 }, () => {
   let b: Berth;
@@ -80,7 +103,7 @@ describe('persistent volume claims in pods on a real node', { timeout: 300_000 }
     await k(['delete', 'pod', 'waiting', '--wait=true', '--grace-period=0', '--force']);
   });
 
-  test('dynamic: a claim without a class gets the default local-dir class, a provisioned directory, and keeps data; deleting it removes both', async () => {
+  test('dynamic: a claim without a class gets the default class, a CSI volume of the local-dir driver, and keeps data; deleting it removes both', async () => {
     await apply({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'dyn' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
     assert.equal((await k(['get', 'pvc', 'dyn', '-o', 'jsonpath={.spec.storageClassName}'])).stdout, 'local-dir', 'DefaultStorageClass admission');
     const uid = (await k(['get', 'pvc', 'dyn', '-o', 'jsonpath={.metadata.uid}'])).stdout;
@@ -91,10 +114,26 @@ describe('persistent volume claims in pods on a real node', { timeout: 300_000 }
     assert.match(table, new RegExp(`^persistentvolumeclaim/dyn\\s+Bound\\s+${pvName}\\s+1Gi\\s+RWO\\s+local-dir\\s`, 'm'));
     const ev = await waitFor('ProvisioningSucceeded', async () => (await events('dyn')).find((e) => e.reason === 'ProvisioningSucceeded'));
     assert.equal(ev.message, `Successfully provisioned volume ${pvName}`);
-    const dir = join(b.dataDir, 'node', 'volumes', pvName);
+    assert.ok((await events('dyn')).some((e) => e.reason === 'Provisioning' && e.message === 'External provisioner is provisioning volume for claim "default/dyn"'));
+
+    // The PV is what external-provisioner writes for a CSI driver.
+    const pv = JSON.parse((await k(['get', 'pv', pvName, '-o', 'json'])).stdout) as PvLite;
+    assert.equal(pv.spec.csi?.driver, LOCAL_DIR_DRIVER);
+    assert.equal(pv.spec.csi?.volumeHandle, pvName, 'the pool volume is named after the PV');
+    assert.ok(pv.spec.csi?.volumeAttributes?.['storage.kubernetes.io/csiProvisionerIdentity']?.endsWith(`-${LOCAL_DIR_DRIVER}`), 'the provisioner identity');
+    assert.equal(pv.spec.hostPath, undefined, 'no hostPath any more');
+    assert.equal(pv.metadata.annotations?.['pv.kubernetes.io/provisioned-by'], LOCAL_DIR_DRIVER);
+    assert.ok(pv.metadata.finalizers?.includes('external-provisioner.volume.kubernetes.io/finalizer'));
+    const nodeName = (await k(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).stdout;
+    const nodeTopology = (await k(['get', 'node', nodeName, '-o', `jsonpath={.metadata.labels.topology\\.berth\\.dev/node}`])).stdout;
+    assert.ok(nodeTopology, 'the node carries the built-in drivers\' topology label');
+    assert.deepEqual(pv.spec.nodeAffinity?.required?.nodeSelectorTerms, [{ matchExpressions: [{ key: NODE_TOPOLOGY_KEY, operator: 'In', values: [nodeTopology] }] }]);
 
     await apply(pod('dyn-writer', 'dyn', 'echo dynamic > /data/db/file'));
     assert.equal(await finished('dyn-writer'), 'Succeeded');
+    // The data is in the node's volume pool, in the directory of the volume named after the PV.
+    const dir = await findDir(b.dataDir, pvName, 'file');
+    assert.ok(dir, `a directory ${pvName} holding the file under ${b.dataDir}`);
     assert.equal(await readFile(join(dir, 'file'), 'utf8'), 'dynamic\n');
     await deletePod('dyn-writer');
     await apply(pod('dyn-reader', 'dyn', 'cat /data/db/file'));
@@ -104,6 +143,42 @@ describe('persistent volume claims in pods on a real node', { timeout: 300_000 }
 
     await k(['delete', 'pvc', 'dyn', '--wait=true']);
     await waitFor('the volume to be deleted', async () => ((await k(['get', 'pv', '-o', 'name'])).stdout.includes(pvName) ? undefined : true));
-    await assert.rejects(stat(dir), /ENOENT/, 'the directory is removed with its volume');
+    await assert.rejects(stat(dir), /ENOENT/, 'DeleteVolume removed the directory with its volume');
+  });
+
+  test('block: a claim grows from 64Mi to 128Mi; the filesystem grows at the next mount (FileSystemResizePending until then)', async () => {
+    await apply({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'e2e-block' }, provisioner: BLOCK_DRIVER, parameters: { 'csi.storage.k8s.io/fstype': 'ext4' }, reclaimPolicy: 'Delete', allowVolumeExpansion: true });
+    await apply({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'grow' }, spec: { storageClassName: 'e2e-block', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } } } });
+    await waitFor('the claim to bind', async () => ((await k(['get', 'pvc', 'grow', '-o', 'jsonpath={.status.phase}'])).stdout === 'Bound' ? true : undefined));
+    const pvName = (await k(['get', 'pvc', 'grow', '-o', 'jsonpath={.spec.volumeName}'])).stdout;
+    assert.equal((await k(['get', 'pv', pvName, '-o', 'jsonpath={.spec.csi.driver}/{.spec.csi.fsType}'])).stdout, `${BLOCK_DRIVER}/ext4`);
+    const sizeKiB = async (name: string) => {
+      await apply(pod(name, 'grow', 'df -Pk /data/db | tail -1'));
+      assert.equal(await finished(name), 'Succeeded');
+      const kib = Number((await k(['logs', name])).stdout.trim().split(/\s+/)[1]);
+      await deletePod(name);
+      return kib;
+    };
+    const before = await sizeKiB('df-before');
+    assert.ok(before > 40_000 && before <= 65_536, `a 64Mi ext4 filesystem, got ${before} KiB`);
+
+    await k(['patch', 'pvc', 'grow', '-p', JSON.stringify({ spec: { resources: { requests: { storage: '128Mi' } } } })]);
+    await waitFor('FileSystemResizePending', async () => ((await k(['get', 'pvc', 'grow', '-o', 'jsonpath={.status.conditions[*].type}'])).stdout.includes('FileSystemResizePending') ? true : undefined));
+    const claim = JSON.parse((await k(['get', 'pvc', 'grow', '-o', 'json'])).stdout) as { status: { capacity?: { storage?: string }; allocatedResources?: { storage?: string }; allocatedResourceStatuses?: Record<string, string>; conditions?: { type: string; message?: string }[] } };
+    assert.equal(claim.status.capacity?.storage, '64Mi', 'the claim keeps its size until the filesystem grew');
+    assert.equal(claim.status.allocatedResources?.storage, '128Mi');
+    assert.equal(claim.status.allocatedResourceStatuses?.storage, 'NodeResizePending');
+    assert.equal(claim.status.conditions?.find((c) => c.type === 'FileSystemResizePending')?.message, 'Waiting for user to (re-)start a pod to finish file system resize of volume on node.');
+    assert.equal((await k(['get', 'pv', pvName, '-o', 'jsonpath={.spec.capacity.storage}'])).stdout, '128Mi');
+    const reasons = (await events('grow')).map((e) => e.reason);
+    for (const r of ['ExternalExpanding', 'Resizing', 'FileSystemResizeRequired']) assert.ok(reasons.includes(r), `event ${r} in ${reasons.join(',')}`);
+
+    // The next pod stages the volume, and the node grows the filesystem offline first.
+    const after = await sizeKiB('df-after');
+    assert.ok(after > before + 50_000, `the filesystem grew: ${before} -> ${after} KiB`);
+    await waitFor('the claim to show 128Mi', async () => ((await k(['get', 'pvc', 'grow', '-o', 'jsonpath={.status.capacity.storage}'])).stdout === '128Mi' ? true : undefined));
+    assert.equal((await k(['get', 'pvc', 'grow', '-o', 'jsonpath={.status.conditions}'])).stdout, '', 'resize conditions cleared');
+    await k(['delete', 'pvc', 'grow', '--wait=true']);
+    await waitFor('the block volume to be deleted', async () => ((await k(['get', 'pv', '-o', 'name'])).stdout.includes(pvName) ? undefined : true));
   });
 });

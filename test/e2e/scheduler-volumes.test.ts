@@ -1,5 +1,6 @@
 // The scheduler's volume filters through the real kubectl: a pod whose claim is missing or unbound, and a
-// second pod on a ReadWriteOncePod claim, stay Pending with upstream's FailedScheduling reasons.
+// second pod on a ReadWriteOncePod claim, stay Pending with upstream's FailedScheduling reasons; a pod
+// sharing a ReadWriteOnce claim goes only to the node where the claim is in use.
 // The Node is an API object made here (no node agent): scheduling only needs it Ready with room.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,4 +66,29 @@ test('a pod of an unbound Immediate claim stays Pending until the claim binds', 
   // A matching volume appears: the controller binds the claim, and the claim's change requeues the pod.
   await create(k, { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'schedvol-later' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: '', hostPath: { path: '/tmp/schedvol-later' } } });
   await eventually(async () => (await getJson<{ spec: { nodeName?: string } }>(k, ['pod', '-n', ns, 'patient']))?.spec.nodeName === nodeName || undefined, 'patient scheduled once its claim bound');
+});
+
+test('a pod sharing a ReadWriteOnce claim goes to the node already using it; pinned elsewhere it stays Pending', async () => {
+  // Two more empty nodes, added last so the counts above stay 0/1. The claim's volume is a
+  // hostPath with no node affinity: only the claim being in use on rwo-b ties the pods to it.
+  const status = { capacity: { cpu: '4', memory: '4Gi', pods: '110' }, allocatable: { cpu: '4', memory: '4Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'test node' }] };
+  for (const n of ['schedvol-rwo-a', 'schedvol-rwo-b']) {
+    await create(k, { apiVersion: 'v1', kind: 'Node', metadata: { name: n, labels: { 'kubernetes.io/hostname': n } } });
+    await k(['patch', 'node', n, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+  }
+  const pv = { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'schedvol-shared' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: '', hostPath: { path: '/tmp/schedvol-shared' } } };
+  const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'shared', namespace: ns }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: '', volumeName: 'schedvol-shared' } };
+  await create(k, pv, claim);
+  await eventually(async () => (await getJson<{ status?: { phase?: string } }>(k, ['pvc', '-n', ns, 'shared']))?.status?.phase === 'Bound' || undefined, 'shared Bound');
+  const user = pod('user', 'shared');
+  await create(k, { ...user, spec: { ...user.spec, nodeName: 'schedvol-rwo-b' } });
+  // Without the rule the emptier rwo-a would win the score.
+  await create(k, pod('follower', 'shared'));
+  await eventually(async () => (await getJson<{ spec: { nodeName?: string } }>(k, ['pod', '-n', ns, 'follower']))?.spec.nodeName, 'follower scheduled')
+    .then((n) => assert.equal(n, 'schedvol-rwo-b'));
+  const pinned = pod('pinned', 'shared');
+  await create(k, { ...pinned, spec: { ...pinned.spec, nodeSelector: { 'kubernetes.io/hostname': 'schedvol-rwo-a' } } });
+  const out = await failedScheduling('pinned');
+  assert.match(out, /^Status:\s+Pending$/m);
+  assert.match(out, /Warning\s+FailedScheduling\s+.*default-scheduler\s+0\/3 nodes are available: 1 persistentvolumeclaim "shared" is ReadWriteOnce and in use on node "schedvol-rwo-b", 2 node\(s\) didn't match Pod's node affinity\/selector\./);
 });

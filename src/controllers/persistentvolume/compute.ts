@@ -1,7 +1,7 @@
 // The PV controller's decisions (upstream pv_controller.go syncClaim/syncVolume), pure: given a
 // claim or volume and what the caches hold, what should be written and which event recorded.
 import type { KObject } from '../../machinery/types';
-import { type ClaimRef, claimClass, findBestMatchForClaim, isVolumeBoundToClaim, phaseOf, pvSpec, pvcSpec, volumeMismatch } from './match';
+import { type ClaimRef, type VolumeCandidates, claimClass, isVolumeBoundToClaim, listCandidates, phaseOf, pvSpec, pvcSpec, volumeMismatch } from './match';
 
 export const ANN_BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
 export const ANN_BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
@@ -43,10 +43,11 @@ export function selectedNode(claim: KObject, nodes: ReadonlyMap<string, KObject>
   return nodes.get(name) ?? { metadata: { name, labels: { 'kubernetes.io/hostname': name } } };
 }
 
-/** syncClaim: what to do with one claim. `volumes` is every PV the cache holds. */
-export function decideClaim(claim: KObject, volumes: readonly KObject[], classes: ReadonlyMap<string, KObject>, nodes: ReadonlyMap<string, KObject> = new Map()): ClaimDecision {
+/** syncClaim: what to do with one claim. `volumes` is every PV the cache holds (a list, or the binder's index). */
+export function decideClaim(claim: KObject, volumes: readonly KObject[] | VolumeCandidates, classes: ReadonlyMap<string, KObject>, nodes: ReadonlyMap<string, KObject> = new Map()): ClaimDecision {
+  const vols = 'bestMatch' in volumes ? volumes : listCandidates(volumes);
   const volumeName = pvcSpec(claim).volumeName ?? '';
-  const byName = (n: string) => volumes.find((v) => v.metadata.name === n);
+  const byName = (n: string) => vols.get(n);
   if (annotated(claim, ANN_BIND_COMPLETED)) {
     if (!volumeName) return { action: 'lost', event: { type: 'Warning', reason: 'ClaimLost', message: 'Bound claim has lost reference to PersistentVolume. Data on the volume is lost!' } };
     const pv = byName(volumeName);
@@ -67,7 +68,7 @@ export function decideClaim(claim: KObject, volumes: readonly KObject[], classes
   }
   const delay = delaysBinding(claim, classes);
   const node = delay ? selectedNode(claim, nodes) : undefined;
-  const match = findBestMatchForClaim(claim, volumes, { delayBinding: delay, ...(node ? { node } : {}) });
+  const match = vols.bestMatch(claim, { delayBinding: delay, ...(node ? { node } : {}) });
   if (match) return { action: 'bind', volume: match };
   if (delay && !node) return { action: 'pending', event: { type: 'Normal', reason: 'WaitForFirstConsumer', message: 'waiting for first consumer to be created before binding' } };
   const cls = claimClass(claim);

@@ -153,3 +153,31 @@ test('a volume being deleted keeps its protection finalizer while Bound', async 
   await client.delete(pvcRef, 'pvt', 'prot');
   await eventually(async () => !(await tryGet(pvRef, undefined, 'prot')), 5000, 'volume removed once Released');
 });
+
+test('claims racing for fewer volumes: each volume goes to one claim; the rest wait and bind when volumes appear', async () => {
+  // More claims than the binder has workers, all wanting the same size: concurrent syncs must
+  // not hand one volume to two claims, and claims left over must be woken by new volumes.
+  const cls = 'race';
+  const claims = 60;
+  for (let i = 0; i < 20; i++) await client.create(pvRef, undefined, pv(`race-${i}`, '1Gi', { storageClassName: cls }));
+  await eventually(async () => (await client.list(pvRef, undefined)).items.filter((v) => spec(v).storageClassName === cls && phase(v) === 'Available').length === 20, 5000, 'volumes Available');
+  await Promise.all(Array.from({ length: claims }, (_, i) => client.create(pvcRef, 'pvt', pvc(`race-${i}`, '1Gi', { storageClassName: cls }))));
+  const boundClaims = async () => (await client.list(pvcRef, 'pvt')).items.filter((c) => c.metadata.name?.startsWith('race-') && phase(c) === 'Bound');
+  await eventually(async () => (await boundClaims()).length === 20, 5000, '20 claims Bound');
+  await new Promise((r) => setTimeout(r, 200));
+  const check = async (want: number) => {
+    const bound = await boundClaims();
+    assert.equal(bound.length, want);
+    const names = bound.map((c) => String(spec(c).volumeName));
+    assert.equal(new Set(names).size, want, 'no volume bound twice');
+    for (const c of bound) {
+      const v = await client.get(pvRef, undefined, String(spec(c).volumeName));
+      assert.equal((spec(v).claimRef as { uid?: string }).uid, c.metadata.uid, `${String(spec(c).volumeName)} points back at ${c.metadata.name ?? ''}`);
+      assert.equal(phase(v), 'Bound');
+    }
+  };
+  await check(20);
+  for (let i = 20; i < claims; i++) await client.create(pvRef, undefined, pv(`race-${i}`, '1Gi', { storageClassName: cls }));
+  await eventually(async () => (await boundClaims()).length === claims, 5000, 'all claims Bound once volumes appeared');
+  await check(claims);
+});

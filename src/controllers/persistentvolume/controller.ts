@@ -1,7 +1,12 @@
 // persistentvolume-binder: binds claims to volumes and keeps both sides' phases, as upstream's
-// PersistentVolumeController. Decisions are in compute.ts; this layer re-reads and writes.
+// PersistentVolumeController. Decisions are in compute.ts; this layer reads the informer caches
+// (and the API before it undoes a binding or declares a claim lost) and writes.
 // Writes go volume first, then claim (each step idempotent), so a crash between them is
 // finished by the next pass: the claim's sync sees the volume pointing at it and completes.
+// Volumes are matched through an index (volume-index.ts), not a scan per claim. Claims are synced by
+// several workers so that their writes share the store's fsyncs; the choice of a volume is
+// synchronous and reserves it until the cache shows it taken, so two claims never pick the same
+// one, and each claim's writes keep upstream's order.
 import type { ResourceRef } from '../../machinery/client';
 import type { KObject } from '../../machinery/types';
 import { type Controller, type ControllerContext, errMessage, isReason } from '../controller';
@@ -19,10 +24,17 @@ import {
   decideVolume,
   volumeBoundTo,
 } from './compute';
-import { isVolumeBoundToClaim, phaseOf, pvSpec, pvcSpec } from './match';
+import { VolumeIndex } from './volume-index';
+import { type VolumeCandidates, isVolumeBoundToClaim, pvSpec, pvcSpec } from './match';
 import { nodeRef, pvRef, pvcRef, scRef } from '../../machinery/refs';
 
 export const PV_COMPONENT = 'persistentvolume-controller';
+
+/** Workers per queue: enough concurrent writes to fill one store commit (fsync) each. */
+export const BINDER_WORKERS = 32;
+
+/** A queue key that is no claim: re-sync the claims waiting for a volume (coalesced by the queue). */
+const RESCAN = '\0waiting';
 
 /** The volume changed under us between the decision and the write: decide again. */
 class StaleVolumeError extends Error {
@@ -47,6 +59,11 @@ export class PersistentVolumeController implements Controller {
   private readonly classes: Informer;
   private readonly nodes: Informer;
   private readonly recorder: EventRecorder;
+  private readonly index = new VolumeIndex();
+  /** Free volumes chosen by a claim whose bind is under way: volume → claim key. */
+  private readonly reserved = new Map<string, string>();
+  /** Claims whose last sync found no volume: re-synced when a volume is free. */
+  private readonly waiting = new Set<string>();
 
   constructor(private readonly ctx: ControllerContext) {
     this.claims = new WorkQueue({ timer: ctx.timer });
@@ -56,12 +73,17 @@ export class PersistentVolumeController implements Controller {
     this.classes = ctx.informers.for(scRef);
     this.nodes = ctx.informers.for(nodeRef);
     this.recorder = ctx.recorder(PV_COMPONENT);
-    const onVolume = (pv: KObject) => {
-      this.volumes.add(pv.metadata.name ?? '');
+    const onVolume = (pv: KObject, gone = false) => {
+      const name = pv.metadata.name ?? '';
+      if (gone) this.index.remove(name);
+      else this.index.upsert(pv);
+      // Taken (or gone) in the cache: the reservation has done its job.
+      if (!this.index.isFree(name)) this.reserved.delete(name);
+      this.volumes.add(name);
       const ref = pvSpec(pv).claimRef;
       if (ref?.name) this.claims.add(`${ref.namespace ?? ''}/${ref.name}`);
-      // A volume that became available may fit a waiting claim (upstream waits for its resync).
-      if (phaseOf(pv) === 'Available') this.enqueueUnboundClaims();
+      // A free volume may fit a waiting claim (upstream waits for its resync).
+      if (this.index.isFree(name) && this.waiting.size > 0) this.claims.add(RESCAN);
     };
     const onClaim = (pvc: KObject) => {
       this.claims.add(claimKey(pvc));
@@ -70,9 +92,12 @@ export class PersistentVolumeController implements Controller {
     };
     const onClaimGone = (pvc: KObject) => {
       onClaim(pvc);
-      for (const pv of this.pvs.list()) if (isVolumeBoundToClaim(pv, pvc)) this.volumes.add(pv.metadata.name ?? '');
+      this.waiting.delete(claimKey(pvc));
+      for (const pv of this.index.claimedBy(pvc.metadata.namespace ?? '', pvc.metadata.name ?? '')) {
+        if (isVolumeBoundToClaim(pv, pvc)) this.volumes.add(pv.metadata.name ?? '');
+      }
     };
-    this.pvs.addHandler({ onAdd: onVolume, onUpdate: (_o, n) => onVolume(n), onDelete: onVolume });
+    this.pvs.addHandler({ onAdd: (pv) => onVolume(pv), onUpdate: (_o, n) => onVolume(n), onDelete: (pv) => onVolume(pv, true) });
     this.pvcs.addHandler({ onAdd: onClaim, onUpdate: (_o, n) => onClaim(n), onDelete: onClaimGone });
     this.classes.addHandler({ onAdd: () => this.enqueueUnboundClaims(), onUpdate: () => this.enqueueUnboundClaims() });
     this.ready = Promise.all([this.pvs.hasSynced, this.pvcs.hasSynced, this.classes.hasSynced, this.nodes.hasSynced]).then(() => undefined);
@@ -84,10 +109,11 @@ export class PersistentVolumeController implements Controller {
       if (err instanceof StaleVolumeError || isReason(err, 'Conflict')) return this.ctx.log.debug({ controller: this.name, [kind]: key }, errMessage(err));
       this.ctx.log.warn({ controller: this.name, [kind]: key, err: errMessage(err) }, `${kind} sync failed; will retry`);
     };
-    // One worker each, as upstream: claims competing for one volume are decided in turn.
+    // Upstream runs one worker each; here claims competing for one volume are kept apart by the
+    // reservations, and the queue never syncs one key twice at once.
     await Promise.all([
-      this.claims.run(1, (k) => this.syncClaim(k), signal, onError('claim')),
-      this.volumes.run(1, (k) => this.syncVolume(k), signal, onError('volume')),
+      this.claims.run(BINDER_WORKERS, (k) => this.syncClaim(k), signal, onError('claim')),
+      this.volumes.run(BINDER_WORKERS, (k) => this.syncVolume(k), signal, onError('volume')),
     ]);
   }
 
@@ -112,16 +138,43 @@ export class PersistentVolumeController implements Controller {
     if (ev) this.recorder.event(obj, ev.type, ev.reason, ev.message);
   }
 
+  /** The index as seen by one claim: volumes reserved by other claims are not offered. */
+  private candidatesFor(key: string): VolumeCandidates {
+    const skip = (name: string) => (this.reserved.get(name) ?? key) !== key;
+    return { get: (name) => this.index.get(name), bestMatch: (claim, opts) => this.index.bestMatch(claim, opts, skip) };
+  }
+
   private async syncClaim(key: string): Promise<void> {
+    if (key === RESCAN) {
+      for (const k of this.waiting) this.claims.add(k);
+      return;
+    }
     const [ns, name] = splitKey(key);
-    const claim = await this.tryGet(pvcRef, ns, name);
-    if (!claim) return;
+    // Decided from the cache, as upstream: every write carries the cached resourceVersion, so a
+    // stale object ends in a Conflict and a retry, never in a wrong write.
+    let claim = this.pvcs.get(ns, name);
+    if (!claim) {
+      this.waiting.delete(key);
+      return;
+    }
     const classes = new Map(this.classes.list().map((c) => [c.metadata.name ?? '', c]));
     const nodes = new Map(this.nodes.list().map((n) => [n.metadata.name ?? '', n]));
-    const d = decideClaim(claim, this.pvs.list(), classes, nodes);
+    let d = decideClaim(claim, this.candidatesFor(key), classes, nodes);
+    if (d.action === 'lost') {
+      // Before declaring data lost, read the claim and its volume from the API: the cache may lag.
+      claim = await this.tryGet(pvcRef, ns, name);
+      if (!claim) return;
+      const vn = pvcSpec(claim).volumeName ?? '';
+      const pv = vn ? await this.tryGet(pvRef, undefined, vn) : undefined;
+      const cands = this.candidatesFor(key);
+      d = decideClaim(claim, { ...cands, get: (n) => (n === vn ? pv : cands.get(n)) }, classes, nodes);
+    }
+    // From the decision to the reservation nothing awaits: no other claim can choose in between.
+    if (d.action === 'pending') this.waiting.add(key);
+    else this.waiting.delete(key);
     switch (d.action) {
       case 'bind':
-        return this.bind(claim, d.volume.metadata.name ?? '');
+        return this.reserveAndBind(key, claim, d.volume.metadata.name ?? '');
       case 'lost':
         await this.setClaimStatus(claim, 'Lost', undefined);
         return this.emit(claim, d.event);
@@ -157,9 +210,22 @@ export class PersistentVolumeController implements Controller {
     return this.ctx.client.update(pvRef, undefined, { ...pv, status }, {}, 'status');
   }
 
+  private async reserveAndBind(key: string, claim: KObject, volume: string): Promise<void> {
+    const holder = this.reserved.get(volume);
+    // Named by the claim (volumeName) but chosen by another claim being bound: wait for that.
+    if (holder !== undefined && holder !== key) throw new StaleVolumeError(volume);
+    if (this.index.isFree(volume)) this.reserved.set(volume, key);
+    try {
+      await this.bind(claim, volume);
+    } catch (err) {
+      if (this.reserved.get(volume) === key) this.reserved.delete(volume);
+      throw err;
+    }
+  }
+
   /** upstream bind(): volume claimRef, volume Bound, claim volumeName + annotations, claim Bound. */
   private async bind(claim: KObject, volumeName: string): Promise<void> {
-    let pv = await this.tryGet(pvRef, undefined, volumeName);
+    let pv = this.index.get(volumeName);
     if (!pv) throw new StaleVolumeError(volumeName);
     const ref = pvSpec(pv).claimRef;
     if (ref && !isVolumeBoundToClaim(pv, claim)) throw new StaleVolumeError(volumeName);
@@ -173,11 +239,20 @@ export class PersistentVolumeController implements Controller {
   }
 
   private async syncVolume(name: string): Promise<void> {
-    let pv = await this.tryGet(pvRef, undefined, name);
+    let pv = this.index.get(name);
     if (!pv) return;
-    const ref = pvSpec(pv).claimRef;
-    const claim = ref?.name ? await this.tryGet(pvcRef, ref.namespace, ref.name) : undefined;
-    const d = decideVolume(pv, claim);
+    let ref = pvSpec(pv).claimRef;
+    let claim = ref?.name ? this.pvcs.get(ref.namespace, ref.name) : undefined;
+    let d = decideVolume(pv, claim);
+    if (d.action === 'release' || d.action === 'unbind') {
+      // Undoing a binding: the cache may not hold a claim just created or bound (upstream
+      // double-checks the API server here too), so decide again from fresh reads.
+      pv = await this.tryGet(pvRef, undefined, name);
+      if (!pv) return;
+      ref = pvSpec(pv).claimRef;
+      claim = ref?.name ? await this.tryGet(pvcRef, ref.namespace, ref.name) : undefined;
+      d = decideVolume(pv, claim);
+    }
     switch (d.action) {
       case 'phase':
         await this.setVolumePhase(pv, d.phase, d.message);

@@ -133,6 +133,17 @@ export function findBestMatchForClaim(claim: KObject, volumes: readonly KObject[
   return undefined;
 }
 
+/** The volumes a claim may bind: by name, and the best match (a list scan, or an index). */
+export interface VolumeCandidates {
+  get(name: string): KObject | undefined;
+  bestMatch(claim: KObject, opts?: MatchOptions): KObject | undefined;
+}
+
+/** VolumeCandidates over a plain list (tests, small callers). */
+export function listCandidates(volumes: readonly KObject[]): VolumeCandidates {
+  return { get: (name) => volumes.find((v) => v.metadata.name === name), bestMatch: (claim, opts) => findBestMatchForClaim(claim, volumes, opts) };
+}
+
 /**
  * checkVolumeSatisfyClaim: for a claim naming its volume (spec.volumeName). Returns upstream's
  * mismatch message, or undefined when the volume fits.

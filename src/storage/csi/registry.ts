@@ -80,6 +80,11 @@ export class DriverRegistry implements CsiDriverRegistry {
     const socket = this.byName.get(name);
     if (socket !== undefined) this.drop(socket, refusal(name, socket, new Set([name]), new Map()));
   }
+  /** The built-in drivers' names (in the order added). */
+  builtinNames(): string[] {
+    return [...this.builtins.keys()];
+  }
+
 
   get(name: string): CsiDriver | undefined {
     const builtin = this.builtins.get(name);

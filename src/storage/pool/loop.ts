@@ -17,7 +17,7 @@ export async function devicesOf(image: string): Promise<string[]> {
 export async function attach(image: string): Promise<string> {
   const existing = (await devicesOf(image))[0];
   if (existing) return existing;
-  return (await runTool('losetup', ['--find', '--show', '--direct-io=off', image], FIX)).trim();
+  return (await runTool('losetup', ['--find', '--show', '--direct-io=on', image], FIX)).trim();
 }
 
 export async function detach(dev: string): Promise<void> {

@@ -103,3 +103,24 @@ test('builtinDrivers: both drivers by name over one pool', () => {
   const m = builtinDrivers(new VolumePool({ root: join(s.dir, 'reg'), clock }), 'node-a');
   assert.deepEqual([...m.keys()], [LOCAL_DIR_DRIVER, BLOCK_DRIVER]);
 });
+
+test('a Docker-style named volume (labels, driver options) is what a PV names: publish by its name', async () => {
+  const pool = new VolumePool({ root: join(s.dir, 'named'), clock });
+  // What `docker volume create --label app=web --opt size=8m webdata` will store.
+  await pool.create('webdata', { driver: 'dir', sizeBytes: 8n * MiB, labels: { app: 'web' }, options: { size: '8m' } });
+  const [rec] = await pool.list();
+  assert.deepEqual([rec?.name, rec?.labels, rec?.options, rec?.createdAt], ['webdata', { app: 'web' }, { size: '8m' }, '2026-11-28T09:00:00.000Z']);
+  // A static PV `csi: {driver: local-dir.csi.berth.dev, volumeHandle: webdata}` is published so:
+  const driver = new LocalDirDriver({ pool, nodeName: 'node-a' });
+  const target = join(s.dir, 'pods', 'named', 'mount');
+  await mkdir(join(target, '..'), { recursive: true });
+  await driver.nodePublishVolume(pub('webdata', target, false));
+  try {
+    await writeFile(join(target, 'index.html'), 'hello');
+    assert.equal(await readFile(join(await pool.path('webdata'), 'index.html'), 'utf8'), 'hello');
+  } finally {
+    await driver.nodeUnpublishVolume('webdata', target);
+  }
+  await driver.deleteVolume('webdata');
+  assert.deepEqual(await pool.list(), []);
+});
