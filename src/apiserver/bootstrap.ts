@@ -9,6 +9,8 @@ import { BLOCK_DRIVER, LOCAL_DIR_DRIVER } from '../storage/csi/types';
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 export const DEFAULT_STORAGE_CLASS = 'local-dir';
+/** The directory provisioner's name before the built-in CSI drivers. */
+const LEGACY_DIR_PROVISIONER = 'berth.dev/local-dir';
 
 /**
  * The class claims without storageClassName get (DefaultStorageClass admission). Its capacity
@@ -89,7 +91,14 @@ export async function bootstrap(store: ObjectStore, registry: Registry, api: { i
     spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', sessionAffinity: 'None', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: api.port }] },
   });
   // Created only when missing: a user's edits (another default, other annotations) are kept.
-  if (registry.lookup('storage.k8s.io', 'v1', 'storageclasses')) {
+  const scDef = registry.lookup('storage.k8s.io', 'v1', 'storageclasses');
+  if (scDef) {
+    // Data dirs from before the CSI drivers hold the default class with the old provisioner name,
+    // which nothing serves any more; a class's provisioner is immutable, so it is replaced.
+    const old = await store.tryGet(scDef, undefined, DEFAULT_STORAGE_CLASS);
+    if (old && old['provisioner'] === LEGACY_DIR_PROVISIONER && old.metadata.annotations?.['berth.dev/capacity-enforced'] !== undefined) {
+      await store.delete(scDef, undefined, DEFAULT_STORAGE_CLASS);
+    }
     for (const sc of [defaultStorageClass, blockStorageClass]) await ensure(store, registry, 'storageclasses', undefined, sc, 'storage.k8s.io');
   }
   if (registry.lookup('snapshot.storage.k8s.io', 'v1', 'volumesnapshotclasses')) {

@@ -115,7 +115,9 @@ describe('cells', () => {
     assert.deepEqual([f['RECLAIMPOLICY'], f['VOLUMEBINDINGMODE'], f['ALLOWVOLUMEEXPANSION']], ['Retain', 'WaitForFirstConsumer', 'true']);
     // Berth's own default class from bootstrap: kubectl marks every class annotated default.
     const l = rowNamed(out, 'local-dir (default)');
-    assert.deepEqual([l['PROVISIONER'], l['RECLAIMPOLICY'], l['VOLUMEBINDINGMODE'], l['ALLOWVOLUMEEXPANSION']], ['berth.dev/local-dir', 'Delete', 'Immediate', 'false']);
+    assert.deepEqual([l['PROVISIONER'], l['RECLAIMPOLICY'], l['VOLUMEBINDINGMODE'], l['ALLOWVOLUMEEXPANSION']], ['local-dir.csi.berth.dev', 'Delete', 'Immediate', 'true']);
+    const b = rowNamed(out, 'block');
+    assert.deepEqual([b['PROVISIONER'], b['RECLAIMPOLICY'], b['VOLUMEBINDINGMODE'], b['ALLOWVOLUMEEXPANSION']], ['block.csi.berth.dev', 'Delete', 'Immediate', 'true']);
   });
 
   test('hpa: reference, targets with <unknown> current, bounds', async () => {
