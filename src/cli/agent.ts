@@ -54,7 +54,9 @@ export async function runAgent(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => r('SIGTERM'));
     process.once('SIGINT', () => r('SIGINT'));
   });
-  const storage = await startStorage({ dataDir: await realpath(dataDir), node: { dataDir: config.dataDir, nodeName: config.nodeName }, clock: systemClock, log, signal: abort.signal });
+  // The built-in drivers provision from the server's process onto the server's node, so an
+  // agent serves only external CSI drivers (sockets in <data>/csi-plugins) and in-tree sources.
+  const storage = await startStorage({ dataDir: await realpath(dataDir), clock: systemClock, log, signal: abort.signal });
   const node = await startNode({ config, client, clock: systemClock, log, signal: abort.signal, tls: { certPem: pki.certPem, keyPem: pki.keyPem }, streamToken: nodeStreamToken(token, config.nodeName), controlPlane: false, storage });
   await node.ready;
   log.info({ server, node: config.nodeName }, 'berth agent is ready');

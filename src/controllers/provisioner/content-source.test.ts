@@ -33,8 +33,13 @@ test('snapshotSource: a ready snapshot of the same driver restores from its hand
     ['not ready', snapshot({ readyToUse: false }), content(), claim(), 'snapshot s1 is not Ready'],
     ['no handle', snapshot(), content({}, {}), claim(), 'snapshot handle s1 is not available'],
     ['too small a claim', snapshot({ restoreSize: '3Gi' }), content(), claim('2Gi'), 'requested volume size 2147483648 is less than the size 3221225472 for the source snapshot s1'],
+    ['Filesystem snapshot into a Block claim', snapshot(), content({ sourceVolumeMode: 'Filesystem' }), claim('2Gi', { volumeMode: 'Block' }), 'requested volume ns/restored modifies the mode of the source volume but does not have permission to do so. snapshot.storage.kubernetes.io/allow-volume-mode-change annotation is not present on snapshotcontent snapcontent-1'],
   ];
   for (const [what, s, c, cl, want] of rows) assert.deepEqual(snapshotSource(snapDs, cl, cls, s, c), { ok: false, error: prefix + want }, what);
+  // Same mode, or the content allows the change: restored.
+  assert.equal(snapshotSource(snapDs, claim(), cls, snapshot(), content({ sourceVolumeMode: 'Filesystem' })).ok, true);
+  const allowed = { ...content({ sourceVolumeMode: 'Filesystem' }), metadata: { name: 'snapcontent-1', annotations: { 'snapshot.storage.kubernetes.io/allow-volume-mode-change': 'true' } } };
+  assert.equal(snapshotSource(snapDs, claim('2Gi', { volumeMode: 'Block' }), cls, snapshot(), allowed).ok, true);
 });
 
 const cloneDs: DataSource = { kind: 'PersistentVolumeClaim', apiGroup: '', name: 'src', namespace: 'ns' };

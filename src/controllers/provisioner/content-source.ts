@@ -53,6 +53,9 @@ export function sourceKind(ds: DataSource, claimName: string): Result<SourceKind
 const wrap = (ds: DataSource, error: string): Result<ContentSource> => ({ ok: false, error: `error getting handle for DataSource Type ${ds.kind} by Name ${ds.name}: ${error}` });
 
 /** The snapshot to restore: bound to a content of the class's driver, ready, not larger than the claim. */
+/** The content annotation that lets a restore change Filesystem ↔ Block. */
+export const ALLOW_MODE_CHANGE = 'snapshot.storage.kubernetes.io/allow-volume-mode-change';
+
 export function snapshotSource(ds: DataSource, claim: KObject, cls: KObject, snapshot: Fetched, content: Fetched | undefined): Result<ContentSource> {
   const snapErr = fetchError(snapshot);
   if (snapErr !== undefined) return wrap(ds, `error getting snapshot ${ds.name} from api server: ${snapErr}`);
@@ -69,6 +72,13 @@ export function snapshotSource(ds: DataSource, claim: KObject, cls: KObject, sna
     return wrap(ds, `snapshotcontent ${contentName} for snapshot ${ds.name} is bound to a different snapshot`);
   }
   if (s(cspec.driver) !== s(cls.provisioner)) return wrap(ds, `snapshotcontent ${contentName} for snapshot ${ds.name} is not handled by CSI driver of StorageClass ${cls.metadata.name ?? ''}`);
+  // prevent-volume-mode-conversion (on by default upstream): Filesystem ↔ Block needs the
+  // content's explicit permission.
+  const sourceMode = s(cspec.sourceVolumeMode);
+  const wantMode = s(o(claim.spec).volumeMode) || 'Filesystem';
+  if (sourceMode && sourceMode !== wantMode && c.metadata.annotations?.[ALLOW_MODE_CHANGE] !== 'true') {
+    return wrap(ds, `requested volume ${claim.metadata.namespace ?? ''}/${claim.metadata.name ?? ''} modifies the mode of the source volume but does not have permission to do so. ${ALLOW_MODE_CHANGE} annotation is not present on snapshotcontent ${contentName}`);
+  }
   if (status.readyToUse !== true) return wrap(ds, `snapshot ${ds.name} is not Ready`);
   const handle = s(o(c.status).snapshotHandle);
   if (!handle) return wrap(ds, `snapshot handle ${ds.name} is not available`);
