@@ -11,7 +11,7 @@ import { chmod, copyFile, mkdir, mkdtemp, readFile, realpath, rename, rm, stat, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { buildBusyboxLayout, type TestRegistry } from './registry';
+import { buildBusyboxLayout, finishLayout, type TestRegistry } from './registry';
 
 /** The image a pod names (Berth pulls docker.io/library/berth-redis:7 through the test mirror). */
 export const REDIS_IMAGE = 'berth-redis:7';
@@ -151,32 +151,7 @@ export async function buildRedisLayout(): Promise<string> {
         }),
       ),
     );
-    const manifest = await writeBlob(
-      Buffer.from(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-          layers: [...baseManifest.layers, { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...layer }],
-        }),
-      ),
-    );
-    await writeFile(join(out, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-    await writeFile(
-      join(out, 'index.json'),
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.index.v1+json',
-        manifests: [
-          {
-            mediaType: 'application/vnd.oci.image.manifest.v1+json',
-            ...manifest,
-            platform: { os: 'linux', architecture: arch },
-            annotations: { 'org.opencontainers.image.ref.name': LAYOUT_TAG },
-          },
-        ],
-      }),
-    );
+    await finishLayout(out, config, [...baseManifest.layers, layer], LAYOUT_TAG);
     // Parallel tests may race to build: the first rename wins, the others use its result.
     await rename(out, layout).catch(async () => {
       if (!(await exists(join(layout, 'index.json')))) throw new Error(`Cannot cache the redis layout at ${layout}; check that the temp dir is writable`);

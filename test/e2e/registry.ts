@@ -59,6 +59,33 @@ const arch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[proces
  * Builds (once per busybox binary; cached under the temp dir) an OCI image layout holding
  * `busybox:latest` (ref name "latest") with one gzip layer and Cmd ["sh"]. Returns its directory.
  */
+/**
+ * Writes the image manifest (config + gzip layers, all blobs already in `out`), `oci-layout` and
+ * an `index.json` naming it `tag`: the last step of building a test image's OCI layout.
+ */
+export async function finishLayout(out: string, config: { digest: string; size: number }, layers: { digest: string; size: number }[], tag: string): Promise<void> {
+  const manifest = await writeBlob(
+    out,
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...l })),
+      }),
+    ),
+  );
+  await writeFile(join(out, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  await writeFile(
+    join(out, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, platform: { os: 'linux', architecture: arch }, annotations: { 'org.opencontainers.image.ref.name': tag } }],
+    }),
+  );
+}
+
 export async function buildBusyboxLayout(): Promise<string> {
   const key = createHash('sha256').update(await readFile(busyboxBinary)).digest('hex').slice(0, 16);
   const layout = join(tmpdir(), `berth-busybox-layout-${key}`);
@@ -85,33 +112,7 @@ export async function buildBusyboxLayout(): Promise<string> {
         }),
       ),
     );
-    const manifest = await writeBlob(
-      out,
-      Buffer.from(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-          layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...layer }],
-        }),
-      ),
-    );
-    await writeFile(join(out, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-    await writeFile(
-      join(out, 'index.json'),
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.index.v1+json',
-        manifests: [
-          {
-            mediaType: 'application/vnd.oci.image.manifest.v1+json',
-            ...manifest,
-            platform: { os: 'linux', architecture: arch },
-            annotations: { 'org.opencontainers.image.ref.name': 'latest' },
-          },
-        ],
-      }),
-    );
+    await finishLayout(out, config, [layer], 'latest');
     // Parallel tests may race to build: the first rename wins, the others use its result.
     await rename(out, layout).catch(async () => {
       if (!(await stat(join(layout, 'index.json')).then(() => true, () => false))) throw new Error(`Cannot cache the busybox layout at ${layout}`);
