@@ -7,7 +7,7 @@ import type { PodNetworkProvider, PortMapping, SandboxNamespaces } from '../type
 import { cniAdd, cniDel, type CniInvocation } from './cni-exec';
 import { buildConfList, cidrContains, cniArgs, networkName, parseCidr, portMappingsArg, resultIpv4 } from './conflist';
 import { enableIpForward, ensureHostRules, removeHostRules, removeMasqRules } from './host-rules';
-import { KeyedLock } from './keyed-lock';
+import { KeyedLock } from '../../machinery/keyed-lock';
 import { readMounts } from '../../storage/mountinfo';
 import { nsBinding } from './mountinfo';
 import { createNamespaces, inspectNamespaces, removeNamespaces } from './namespaces';

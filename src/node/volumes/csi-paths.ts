@@ -10,9 +10,12 @@ export const RECORD_FILE = 'vol_data.json';
 /** A driver name as one path segment (valid CSI names have no '/'; one would become '~', as the kubelet escapes plugin names). */
 export const driverSegment = (driver: string): string => driver.replaceAll('/', '~');
 
+/** Where the per-node directories of all CSI volumes are: <data>/plugins/kubernetes.io/csi. */
+export const stagingRoot = (dataDir: string): string => join(dataDir, 'plugins', 'kubernetes.io', 'csi');
+
 /** The per-node directory of a volume: <data>/plugins/kubernetes.io/csi/<driver>/<sha256 of handle>. */
 export function stagingDir(dataDir: string, driver: string, volumeHandle: string): string {
-  return join(dataDir, 'plugins', 'kubernetes.io', 'csi', driverSegment(driver), createHash('sha256').update(volumeHandle).digest('hex'));
+  return join(stagingRoot(dataDir), driverSegment(driver), createHash('sha256').update(volumeHandle).digest('hex'));
 }
 
 /** NodeStageVolume's staging_target_path. */

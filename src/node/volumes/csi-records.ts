@@ -3,7 +3,7 @@
 // from memory alone (the refcount that decides NodeUnstageVolume).
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CSI_PLUGIN_DIR, RECORD_FILE } from './csi-paths';
+import { CSI_PLUGIN_DIR, RECORD_FILE, stagingRoot } from './csi-paths';
 
 /** One published pod volume (pods/<uid>/volumes/kubernetes.io~csi/<volume>/vol_data.json). */
 export interface PublishRecord {
@@ -68,5 +68,19 @@ export async function podRecords(podsDir: string, podUid: string): Promise<Publi
 export async function allRecords(podsDir: string): Promise<PublishRecord[]> {
   const out: PublishRecord[] = [];
   for (const uid of await readdir(podsDir).catch(() => [] as string[])) out.push(...(await podRecords(podsDir, uid)));
+  return out;
+}
+
+/** Every stage record on this node (<data>/plugins/kubernetes.io/csi/<driver>/<hash>/vol_data.json). */
+export async function stageRecords(dataDir: string): Promise<{ recPath: string; rec: StageRecord }[]> {
+  const out: { recPath: string; rec: StageRecord }[] = [];
+  const top = stagingRoot(dataDir);
+  for (const driver of await readdir(top).catch(() => [] as string[])) {
+    for (const vol of await readdir(join(top, driver)).catch(() => [] as string[])) {
+      const recPath = join(top, driver, vol, RECORD_FILE);
+      const rec = await readRecord<StageRecord>(recPath);
+      if (rec) out.push({ recPath, rec });
+    }
+  }
   return out;
 }

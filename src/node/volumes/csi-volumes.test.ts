@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, realpath, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -102,7 +102,7 @@ test('two pods sharing a volume: one stage, two publishes, unstage only after th
   await assert.rejects(stat(join(base, 'pods', uidOf(a))), /ENOENT/);
 });
 
-test('a restarted node (new VolumeManager over the same dirs) does not restage, restages after a reboot, and unstages after the last pod', async () => {
+test('a restarted node (new VolumeManager over the same dirs) stages again (idempotent) at its first setUp, and unstages after the last pod', async () => {
   const d = new FakeCsiDriver(DRIVER);
   const h = await bound('restart');
   const [a, b, c] = [pod('restart'), pod('restart'), pod('restart')];
@@ -112,17 +112,22 @@ test('a restarted node (new VolumeManager over the same dirs) does not restage, 
   const after = manager(d);
   assert.deepEqual((await after.podsOnDisk()).filter((u) => [uidOf(a), uidOf(b)].includes(u)).sort(), [uidOf(a), uidOf(b)].sort());
   await after.setUp(c);
+  const e = pod('restart');
+  await after.setUp(e); // staged by this process now: not again
   await after.tearDown(uidOf(a));
   await after.tearDown(uidOf(c));
-  assert.deepEqual(d.ops(), [`stage ${h}`, `publish ${h} ${uidOf(a)}`, `publish ${h} ${uidOf(b)}`, `publish ${h} ${uidOf(c)}`, `unpublish ${h} ${uidOf(a)}`, `unpublish ${h} ${uidOf(c)}`]);
+  await after.tearDown(uidOf(e));
+  // The stage record of the earlier process is not trusted: NodeStageVolume again (idempotent).
+  assert.deepEqual(d.ops().filter((o) => !o.startsWith('publish')), [`stage ${h}`, `stage ${h}`, `unpublish ${h} ${uidOf(a)}`, `unpublish ${h} ${uidOf(c)}`, `unpublish ${h} ${uidOf(e)}`]);
+  const n = d.calls.length;
   // After a reboot the staging and publish mounts are gone: a pod still running here gets both again.
   const rebooted = manager(d, 'boot-2');
   await rebooted.setUp(b);
-  assert.deepEqual(d.ops().slice(6), [`stage ${h}`, `publish ${h} ${uidOf(b)}`]);
+  assert.deepEqual(d.ops().slice(n), [`stage ${h}`, `publish ${h} ${uidOf(b)}`]);
   // b was never set up by this manager: its record on disk still holds the volume.
   const third = manager(d, 'boot-2');
   await third.tearDown(uidOf(b));
-  assert.deepEqual(d.ops().slice(8), [`unpublish ${h} ${uidOf(b)}`, `unstage ${h}`]);
+  assert.deepEqual(d.ops().slice(n + 2), [`unpublish ${h} ${uidOf(b)}`, `unstage ${h}`]);
 });
 
 test('access modes, block mode, read-only and drivers without staging', async () => {
@@ -258,4 +263,67 @@ test('online expansion the driver refuses (FAILED_PRECONDITION): FileSystemResiz
   assert.deepEqual(told().map((e) => e[1]), ['FileSystemResizeFailed', 'FileSystemResizeSuccessful']);
   await vm.tearDown(uidOf(again));
   assert.deepEqual(await readdir(join(base, 'pods')).then((l) => l.filter((u) => u === uidOf(again))), []);
+});
+
+/** The fake driver, with a NodeUnstageVolume that fails while `unstageError` is set. */
+class FlakyUnstage extends FakeCsiDriver {
+  unstageError: CsiError | undefined;
+  override async nodeUnstageVolume(volumeId: string, stagingPath: string): Promise<void> {
+    if (!this.unstageError) return super.nodeUnstageVolume(volumeId, stagingPath);
+    this.calls.push({ op: 'unstage', volumeId, stagingPath });
+    throw this.unstageError;
+  }
+}
+
+test('an unstage that fails keeps the publish record, so the next tear-down unstages', async () => {
+  const d = new FlakyUnstage(DRIVER);
+  const h = await bound('unstagefail');
+  const p = pod('unstagefail');
+  await manager(d).setUp(p);
+  d.unstageError = new CsiError('INTERNAL', 'device busy');
+  await assert.rejects(manager(d).tearDown(uidOf(p)), /NodeUnstageVolume of volume "pv-unstagefail-\d+" failed: INTERNAL: device busy/);
+  await stat(join(base, 'pods', uidOf(p), 'volumes', 'kubernetes.io~csi', 'data', 'vol_data.json'));
+  d.unstageError = undefined;
+  await manager(d).tearDown(uidOf(p));
+  assert.deepEqual(d.ops(), [`stage ${h}`, `publish ${h} ${uidOf(p)}`, `unpublish ${h} ${uidOf(p)}`, `unstage ${h}`, `unpublish ${h} ${uidOf(p)}`, `unstage ${h}`]);
+  await assert.rejects(stat(join(stagingOf(h), '..')), /ENOENT/);
+});
+
+test('a staged volume no publish record holds (a crash of an older tear-down) is unstaged by the next process', async () => {
+  const d = new FakeCsiDriver(DRIVER);
+  const h = await bound('orphan');
+  const p = pod('orphan');
+  await manager(d).setUp(p);
+  // The crash: the pod's publish record is gone, NodeUnstageVolume never ran.
+  await rm(join(base, 'pods', uidOf(p)), { recursive: true });
+  const next = manager(d);
+  await next.resync();
+  assert.deepEqual(d.ops(), [`stage ${h}`, `publish ${h} ${uidOf(p)}`, `unstage ${h}`]);
+  await assert.rejects(stat(join(stagingOf(h), '..')), /ENOENT/);
+  // A volume a pod holds is left alone.
+  const q = pod('orphan');
+  await next.setUp(q);
+  await manager(d).resync();
+  assert.deepEqual(d.ops().slice(3), [`stage ${h}`, `publish ${h} ${uidOf(q)}`]);
+  await next.tearDown(uidOf(q));
+});
+
+test('an unstage that fails half-way marks the volume unstaged: the next pod stages it again', async () => {
+  const d = new FakeCsiDriver(DRIVER);
+  const vm = manager(d);
+  const h = await bound('halfway');
+  const p = pod('halfway');
+  await vm.setUp(p);
+  // Something left a file in the staging path: unstaging fails after NodeUnstageVolume.
+  await writeFile(join(stagingOf(h), 'stray'), 'x');
+  await assert.rejects(vm.tearDown(uidOf(p)), /Cannot remove the staging path .*: it still holds files/);
+  const rec = JSON.parse(await readFile(join(stagingOf(h), '..', 'vol_data.json'), 'utf8')) as { staged: boolean };
+  assert.equal(rec.staged, false);
+  await rm(join(stagingOf(h), 'stray'));
+  const q = pod('halfway');
+  await vm.setUp(q);
+  assert.deepEqual(d.ops(), [`stage ${h}`, `publish ${h} ${uidOf(p)}`, `unpublish ${h} ${uidOf(p)}`, `unstage ${h}`, `stage ${h}`, `publish ${h} ${uidOf(q)}`]);
+  await vm.tearDown(uidOf(p));
+  await vm.tearDown(uidOf(q));
+  assert.deepEqual(d.ops().slice(6), [`unpublish ${h} ${uidOf(p)}`, `unpublish ${h} ${uidOf(q)}`, `unstage ${h}`]);
 });

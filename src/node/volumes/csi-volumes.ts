@@ -16,8 +16,8 @@ import type { CsiClaimMount } from '../../storage/pvc-source';
 import type { Pod } from '../types';
 import { markResizeFinished, nodeExpansionNeeded } from './csi-expand';
 import { RECORD_FILE, publishDir, publishTarget, stagingPath } from './csi-paths';
-import { type PublishRecord, type StageRecord, allRecords, podRecords, readRecord, removeRecord, writeRecord } from './csi-records';
-import { KeyedLock } from './keyed-lock';
+import { type PublishRecord, type StageRecord, allRecords, podRecords, readRecord, removeRecord, stageRecords, writeRecord } from './csi-records';
+import { KeyedLock } from '../../machinery/keyed-lock';
 
 export interface CsiLog {
   info(obj: object, msg?: string): void;
@@ -50,6 +50,8 @@ interface Published {
 
 /** An online expansion that failed for another reason than FAILED_PRECONDITION is retried after this long. */
 const RETRY_MS = 30_000;
+/** How often the node looks for staged volumes no pod holds (besides at start). */
+const SWEEP_MS = 60_000;
 
 const msg = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -81,6 +83,13 @@ export class CsiVolumes {
   private readonly failed = new Map<string, { at: number; precondition: boolean }>();
   /** Failures already told as a FileSystemResizeFailed event (once per claim and size). */
   private readonly told = new Set<string>();
+  /**
+   * Volumes this process staged. A stage record from before (an earlier process) is not trusted:
+   * the first setUp of a volume in each process calls NodeStageVolume again (idempotent per CSI).
+   */
+  private readonly stagedHere = new Set<string>();
+  /** When the sweep for staged volumes no pod holds last ran (ms); undefined: not yet in this process. */
+  private sweptAt: number | undefined;
 
   constructor(private readonly o: CsiVolumesOptions) {}
 
@@ -132,12 +141,13 @@ export class CsiVolumes {
     const recPath = join(dirname(path), RECORD_FILE);
     const bootId = await (this.o.bootId ?? readBootId)();
     const had = await readRecord<StageRecord>(recPath);
-    if (had?.staged && had.bootId === bootId) return false;
+    if (had?.staged && had.bootId === bootId && this.stagedHere.has(volumeKey(plan))) return false;
     const rec: StageRecord = { driver: plan.driver, volumeHandle: plan.volumeHandle, pvName: plan.pvName, staged: false, bootId };
     await writeRecord(recPath, rec);
     await mkdir(path, { recursive: true, mode: 0o750 });
     await rpc('NodeStageVolume', plan.pvName, () => driver.nodeStageVolume({ volumeId: plan.volumeHandle, stagingPath: path, capability: plan.capability, volumeContext: plan.volumeContext }));
     await writeRecord(recPath, { ...rec, staged: true });
+    this.stagedHere.add(volumeKey(plan));
     this.o.log.info({ pv: plan.pvName, driver: plan.driver, stagingPath: path }, 'volume staged');
     return true;
   }
@@ -154,30 +164,66 @@ export class CsiVolumes {
             throw new Error(`Cannot remove the block volume file ${rec.targetPath}: ${msg(e)}; the driver did not undo its bind mount, unmount it (umount ${rec.targetPath}) and retry`, { cause: e });
           });
         } else await removeDir(rec.targetPath, 'the volume mount point');
+        // Unstaged before the publish record goes: a crash in between leaves the record, and the
+        // next tear-down (or the sweep) redoes the work instead of leaking the staged volume.
+        if (rec.stagingPath) {
+          const self = (r: PublishRecord) => r.podUid === rec.podUid && r.volume === rec.volume;
+          const holders = (await allRecords(root)).filter((r) => volumeKey(r) === volumeKey(rec) && !self(r));
+          if (holders.length === 0) await this.unstage(driver, rec, rec.stagingPath);
+        }
         const dir = publishDir(root, rec.podUid, rec.volume);
         await removeRecord(join(dir, RECORD_FILE));
         await rmdir(dir).catch(() => undefined);
         this.published.get(podUid)?.delete(rec.volume);
-        if (!rec.stagingPath) return;
-        const holders = (await allRecords(root)).filter((r) => volumeKey(r) === volumeKey(rec));
-        if (holders.length === 0) await this.unstage(driver, rec, rec.stagingPath);
       });
     }
     this.published.delete(podUid);
   }
 
-  private async unstage(driver: CsiDriver, rec: PublishRecord, path: string): Promise<void> {
+  private async unstage(driver: CsiDriver, vol: { driver: string; volumeHandle: string; pvName: string }, path: string): Promise<void> {
     const recPath = join(dirname(path), RECORD_FILE);
-    if (!(await readRecord<StageRecord>(recPath))) return;
-    await rpc('NodeUnstageVolume', rec.pvName, () => driver.nodeUnstageVolume(rec.volumeHandle, path));
+    const had = await readRecord<StageRecord>(recPath);
+    if (!had) return;
+    // Not staged from here on: if unstaging fails half-way, the next setUp stages it again.
+    this.stagedHere.delete(volumeKey(vol));
+    if (had.staged) await writeRecord(recPath, { ...had, staged: false });
+    await rpc('NodeUnstageVolume', vol.pvName, () => driver.nodeUnstageVolume(vol.volumeHandle, path));
     await removeDir(path, 'the staging path');
     await removeRecord(recPath);
     await rmdir(dirname(path)).catch(() => undefined);
-    this.o.log.info({ pv: rec.pvName, driver: rec.driver, stagingPath: path }, 'volume unstaged');
+    this.o.log.info({ pv: vol.pvName, driver: vol.driver, stagingPath: path }, 'volume unstaged');
   }
 
-  /** Online expansion pass: each published filesystem volume whose PV outgrew its claim's status. */
+  /**
+   * Unstages every volume staged on this node that no publish record (and no pod set up by this
+   * process) holds: left by a crash of a version that removed the record before unstaging, or by
+   * a tear-down whose unstage failed. Runs at the first resync of a process, then every SWEEP_MS.
+   */
+  private async sweepStaged(): Promise<void> {
+    const now = this.o.clock.now().getTime();
+    if (this.sweptAt !== undefined && now - this.sweptAt < SWEEP_MS) return;
+    this.sweptAt = now;
+    const root = await this.o.podsDir();
+    for (const { recPath, rec } of await stageRecords(this.o.dataDir)) {
+      const driver = this.o.drivers?.get(rec.driver);
+      if (!driver) continue; // unstaged once its driver registers
+      await this.locks.run(volumeKey(rec), async () => {
+        if (!(await readRecord<StageRecord>(recPath))) return;
+        const inMemory = [...this.published.values()].some((vols) => [...vols.values()].some((p) => volumeKey(p.plan) === volumeKey(rec)));
+        const onDisk = (await allRecords(root)).some((r) => volumeKey(r) === volumeKey(rec));
+        if (inMemory || onDisk) return;
+        this.o.log.info({ pv: rec.pvName, driver: rec.driver }, 'unstaging a volume no pod on this node holds');
+        await this.unstage(driver, rec, join(dirname(recPath), 'globalmount'));
+      }).catch((e: unknown) => this.o.log.warn({ pv: rec.pvName, err: msg(e) }, 'unstaging a volume no pod holds failed'));
+    }
+  }
+
+  /**
+   * The resync pass: unstages volumes no pod holds (see sweepStaged), then grows each published
+   * filesystem volume whose PV outgrew its claim's status.
+   */
   async expandOnline(): Promise<void> {
+    await this.sweepStaged();
     for (const [uid, vols] of [...this.published]) {
       for (const [name, entry] of [...vols]) {
         if (entry.plan.block) continue;

@@ -21,6 +21,7 @@ import type { ContainerSpec, OciDevice, OciMount, Pod, VolumeProvider, VolumeSpe
 import { blockDeviceNumbers } from './block-device';
 import { CsiVolumes } from './csi-volumes';
 import { VolumeMountError } from './mount-error';
+import { KeyedLock } from '../../machinery/keyed-lock';
 import { type SetUpDeps, setUpVolume } from './set-up-volume';
 import { type VolumeKind, propagationOption, volumeKind, volumePath } from './volume-kind';
 
@@ -75,7 +76,8 @@ export class VolumeManager implements VolumeProvider {
   /** pod uid → claim volume name → its host path (or published CSI path), read-only, raw block. */
   private readonly claims = new Map<string, Map<string, ClaimState>>();
   private readonly evicted = new Set<string>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  /** One operation at a time per pod. */
+  private readonly locks = new KeyedLock();
   private readonly tokens: TokenCache;
   private readonly log: VolumeLog;
   private readonly csi: CsiVolumes;
@@ -115,18 +117,6 @@ export class VolumeManager implements VolumeProvider {
     return this.allocatable;
   }
 
-  /** Runs fn after every earlier operation on the same pod. */
-  private serial<T>(uid: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(uid) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.locks.set(uid, tail);
-    void tail.then(() => {
-      if (this.locks.get(uid) === tail) this.locks.delete(uid);
-    });
-    return next;
-  }
-
   private async deps(): Promise<SetUpDeps> {
     return { podsDir: await this.root(), client: this.o.client, clock: this.o.clock, tokens: this.tokens, node: () => this.node(), nodeName: this.o.nodeName, csi: this.csi };
   }
@@ -135,7 +125,7 @@ export class VolumeManager implements VolumeProvider {
     const uid = pod.metadata.uid ?? '';
     if (!uid) throw new Error('Cannot set up volumes: the pod has no metadata.uid');
     const deps = await this.deps();
-    await this.serial(uid, async () => {
+    await this.locks.run(uid, async () => {
       this.desired.set(uid, pod);
       const failures: VolumeMountError[] = [];
       const actual = this.actual.get(uid) ?? new Map<string, VolumeKind>();
@@ -204,7 +194,7 @@ export class VolumeManager implements VolumeProvider {
 
   async tearDown(podUid: string): Promise<void> {
     const root = await this.root();
-    await this.serial(podUid, async () => {
+    await this.locks.run(podUid, async () => {
       this.desired.delete(podUid);
       this.actual.delete(podUid);
       this.claims.delete(podUid);
@@ -242,7 +232,7 @@ export class VolumeManager implements VolumeProvider {
   async resync(): Promise<void> {
     const deps = await this.deps();
     for (const uid of [...this.desired.keys()]) {
-      await this.serial(uid, async () => {
+      await this.locks.run(uid, async () => {
         const pod = this.desired.get(uid);
         if (!pod) return;
         for (const v of pod.spec.volumes ?? []) {

@@ -7,10 +7,20 @@ import { join } from 'node:path';
 import { readMounts } from '../mountinfo';
 import { mountsAt, unmount } from '../mounts';
 import { PoolError } from './errors';
-import { runTool } from './exec';
+import { runTool, runToolRaw, toolError } from './exec';
 import { mkfsExt4 } from './ext4';
 import { attach, detach, devicesOf, flushBuffers, refreshSize } from './loop';
 import { deviceMounts } from './mount-users';
+
+/** sh -c script: $1 mount point, $2 source image, $3 destination; exits with cp's status. */
+const FROZEN_COPY = [
+  'fsfreeze -u "$1" 2>/dev/null',
+  'fsfreeze -f "$1" || exit 1',
+  'cp --reflink=auto --sparse=always "$2" "$3"',
+  'r=$?',
+  'fsfreeze -u "$1" || exit 1',
+  'exit $r',
+].join('\n');
 
 const unlinkQuiet = (p: string): Promise<void> =>
   unlink(p).catch((e: unknown) => {
@@ -70,18 +80,15 @@ export class BlockBackend {
   private async copyImage(src: string, dst: string, volume?: string): Promise<void> {
     const dev = volume === undefined ? undefined : await this.device(volume);
     const mounted = dev === undefined ? undefined : (await readMounts()).find((m) => m.source === dev)?.mountPoint;
-    const copy = (): Promise<string> => runTool('cp', ['--reflink=auto', '--sparse=always', src, dst], `check the free space of ${this.dir}`);
     if (mounted !== undefined) {
-      await runTool('fsfreeze', ['-f', mounted], 'the volume must be mounted read-write to be frozen for a snapshot');
-      try {
-        await copy();
-      } finally {
-        await runTool('fsfreeze', ['-u', mounted], `thaw it by hand: fsfreeze -u ${mounted}`);
-      }
+      // Freeze, copy and thaw are one child process: if Berth dies mid-copy the child still
+      // thaws, so a pod's filesystem is never left frozen. A freeze left by an older crash is
+      // thawed first (fsfreeze -f on a frozen filesystem fails with EBUSY).
+      await runTool('sh', ['-c', FROZEN_COPY, 'sh', mounted, src, dst], `the volume must be mounted read-write to be frozen, and ${this.dir} needs free space for the copy; if ${mounted} stays frozen, thaw it: fsfreeze -u ${mounted}`);
       return;
     }
     if (dev !== undefined) await flushBuffers(dev);
-    await copy();
+    await runTool('cp', ['--reflink=auto', '--sparse=always', src, dst], `check the free space of ${this.dir}`);
   }
 
   async remove(name: string): Promise<void> {
@@ -128,6 +135,17 @@ export class BlockBackend {
     return attach(this.image(name));
   }
 
+  /**
+   * Thaws the filesystem on `dev` if it is mounted and frozen (a snapshot interrupted by a
+   * crash of an older Berth); a filesystem that is not frozen answers EINVAL, which is fine.
+   */
+  async thaw(dev: string): Promise<void> {
+    const mounted = (await readMounts()).find((m) => m.source === dev)?.mountPoint;
+    if (mounted === undefined) return;
+    const r = await runToolRaw('fsfreeze', ['-u', mounted]);
+    if (!r.ok && !/Invalid argument/i.test(r.stderr)) throw toolError('fsfreeze', ['-u', mounted], r, `the filesystem of ${dev} may be frozen; thaw it by hand (fsfreeze -u ${mounted})`);
+  }
+
   /** Mounts the ext4 on `dev` at `stagingPath` unless it is mounted there already. */
   async mount(name: string, dev: string, stagingPath: string, mountFlags: string[]): Promise<void> {
     const top = (await mountsAt(stagingPath)).at(-1);
@@ -149,6 +167,8 @@ export class BlockBackend {
       const others = deviceMounts(dev, mounts).filter((p) => p !== stagingPath);
       if (others.length > 0) throw new PoolError('InUse', `Cannot unstage volume ${name} (${dev}): it is still mounted at ${others.join(', ')}; unpublish it from those paths first`);
     }
+    // A frozen filesystem outlives its unmount and keeps the loop device busy: thaw it first.
+    for (const dev of devs) await this.thaw(dev);
     while ((await mountsAt(stagingPath)).length > 0) await unmount(stagingPath);
     for (const dev of devs) await detach(dev);
   }

@@ -1,7 +1,8 @@
 // btrfs pieces of the dir volumes: a subvolume per volume with a qgroup limit on its referenced
 // bytes (the kernel then fails writes past it with EDQUOT), read-only snapshots, and the
 // qgroup's accounting for usage. btrfs-progs 6.2's JSON output aborts, so the text is parsed.
-import { stat, statfs } from 'node:fs/promises';
+import { lstat, readdir, stat, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
 import { runTool } from './exec';
 
 export const BTRFS_SUPER_MAGIC = 0x9123683e;
@@ -32,6 +33,25 @@ export async function snapshotSubvolume(src: string, dst: string, readOnly: bool
 
 export async function deleteSubvolume(path: string): Promise<void> {
   await runTool('btrfs', ['subvolume', 'delete', path], FIX);
+}
+
+/**
+ * The subvolumes below the subvolume at `path`, deepest first (the order they can be deleted
+ * in). Found by walking the directories for the subvolume root inode: `btrfs subvolume list`
+ * names paths from the filesystem's top level, which need not be mounted anywhere.
+ */
+export async function nestedSubvolumes(path: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      if (!e.isDirectory()) continue;
+      const p = join(dir, e.name);
+      await walk(p);
+      if ((await lstat(p)).ino === SUBVOLUME_ROOT_INO) out.push(p);
+    }
+  };
+  await walk(path);
+  return out;
 }
 
 /** Turns quota accounting on (a no-op when it is on already). */

@@ -5,7 +5,7 @@ import { chmod, lstat, mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readMounts } from '../mountinfo';
 import { removeTree } from '../safe-remove';
-import { clearStaleQgroups, createSubvolume, deleteSubvolume, enableQuota, fsTypeOf, isSubvolume, qgroupUsage, setLimit, snapshotSubvolume, BTRFS_SUPER_MAGIC } from './btrfs';
+import { clearStaleQgroups, createSubvolume, deleteSubvolume, enableQuota, fsTypeOf, isSubvolume, nestedSubvolumes, qgroupUsage, setLimit, snapshotSubvolume, BTRFS_SUPER_MAGIC } from './btrfs';
 import { runTool } from './exec';
 import { bindMountsOf } from './mount-users';
 
@@ -45,7 +45,7 @@ export class DirBackend {
 
   capacity(sizeBytes: bigint): Capacity {
     if (sizeBytes === 0n) return { enforced: false, reason: 'no size was given: the volume may use the free space of its filesystem' };
-    if (this.btrfs) return { enforced: true, reason: 'btrfs subvolume with a qgroup limit: writes past the size fail with EDQUOT' };
+    if (this.btrfs) return { enforced: true, reason: 'btrfs subvolume with a qgroup limit: writes past the size fail with EDQUOT; subvolumes made inside the volume are neither limited by the qgroup nor included in snapshots' };
     return { enforced: false, reason: `recorded, not enforced: ${this.dir} is on ${this.fsName}, not btrfs; put the volume pool on btrfs for per-volume limits, or use a block volume` };
   }
 
@@ -99,7 +99,13 @@ export class DirBackend {
   private async removeLeftover(path: string): Promise<void> {
     if (!(await exists(path))) return;
     if (this.btrfs && (await isSubvolume(path))) {
-      await deleteSubvolume(path);
+      await deleteSubvolume(path).catch(async (e: unknown) => {
+        // A pod made subvolumes inside the volume: they must go first, deepest first.
+        const nested = await nestedSubvolumes(path);
+        if (nested.length === 0) throw e;
+        for (const p of nested) await deleteSubvolume(p);
+        await deleteSubvolume(path);
+      });
       // The deleted subvolume's qgroup stays behind; drop those the cleaner has finished with.
       if (this.quota) await clearStaleQgroups(this.dir).catch(() => undefined);
     } else {

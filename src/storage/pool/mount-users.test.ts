@@ -28,6 +28,8 @@ test('deviceMounts: filesystems mounted from the device and binds of its device 
     m(3, '/pod/dev', '/loop3', 'devtmpfs', 'devtmpfs'),
     m(4, '/other', '/loop30', 'devtmpfs', 'devtmpfs'),
     m(5, '/x', '/', '/dev/loop30', 'ext4'),
+    // Berth in a container: its /dev is a tmpfs, and a bind of the node shows that type.
+    m(6, '/pod2/dev', '/loop3', 'tmpfs', 'tmpfs'),
   ];
-  assert.deepEqual(deviceMounts('/dev/loop3', table), ['/stage', '/pod/mount', '/pod/dev']);
+  assert.deepEqual(deviceMounts('/dev/loop3', table), ['/stage', '/pod/mount', '/pod/dev', '/pod2/dev']);
 });

@@ -37,8 +37,12 @@ export function bindMountsOf(dir: string, mounts: MountEntry[]): string[] {
   return [...out];
 }
 
-/** Mount points of the block device `dev` (mounted filesystems and binds of the device node). */
+/**
+ * Mount points of the block device `dev` (mounted filesystems and binds of the device node). A
+ * bind of the node shows root /loopN whatever holds /dev: devtmpfs on the host, a tmpfs inside a
+ * container.
+ */
 export function deviceMounts(dev: string, mounts: MountEntry[]): string[] {
   const node = `/${basename(dev)}`;
-  return mounts.filter((m) => m.source === dev || (m.fsType === 'devtmpfs' && m.root === node)).map((m) => m.mountPoint);
+  return mounts.filter((m) => m.source === dev || m.root === node).map((m) => m.mountPoint);
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { access, readFile, statfs, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { execFile, spawn } from 'node:child_process';
+import { access, mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, afterEach, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { isPoolError } from './errors';
@@ -159,4 +160,74 @@ test('block: records and attachments are found again by a new pool over the same
   });
   assert.equal(await second.device('restart'), undefined);
   await second.remove('restart');
+});
+
+/** Whether a write to `dir` completes within `ms`; a blocked one is released (thaw) before answering. */
+async function writable(dir: string, ms = 3000): Promise<boolean> {
+  const write = writeFile(join(dir, 'probe'), 'x');
+  const timedOut = await Promise.race([write.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), ms))]);
+  if (!timedOut) return true;
+  await promisify(execFile)('fsfreeze', ['-u', dir]).catch(() => undefined);
+  await write;
+  return false;
+}
+
+test('block: a filesystem left frozen (a crash mid-snapshot) is thawed by a snapshot and by the next stage', async () => {
+  const pool = new VolumePool({ root, clock });
+  await pool.create('frz', { driver: 'block', sizeBytes: 16n * MiB });
+  const stage = join(s.dir, 'stage-frz');
+  const freeze = () => promisify(execFile)('fsfreeze', ['-f', stage]);
+  await withStaged(pool, 'frz', stage, async () => {
+    await pool.stage('frz', stage);
+    await freeze();
+    await pool.snapshot('frz', 'frz-snap');
+    assert.equal(await writable(stage), true, 'the snapshot thawed it after copying');
+    await freeze();
+    await pool.stage('frz', stage);
+    assert.equal(await writable(stage), true, 'stage thawed the frozen filesystem');
+  });
+  await pool.deleteSnapshot('frz-snap');
+  await pool.remove('frz');
+});
+
+test('block: Berth killed (SIGKILL) while a snapshot copies: the filesystem is still thawed', async () => {
+  const pool = new VolumePool({ root, clock });
+  await pool.create('kil', { driver: 'block', sizeBytes: 16n * MiB });
+  const stage = join(s.dir, 'stage-kil');
+  // A cp that says it started, then takes a second: time to kill the process taking the snapshot.
+  const bin = join(s.dir, 'slow-bin');
+  const mark = join(s.dir, 'cp-started');
+  await mkdir(bin, { recursive: true });
+  await writeFile(join(bin, 'cp'), `#!/bin/sh\ntouch '${mark}'\nsleep 1\nexec /bin/cp "$@"\n`, { mode: 0o755 });
+  const poolTs = join(dirname(fileURLToPath(import.meta.url)), 'pool.ts');
+  const script = `import('${poolTs}').then(({ VolumePool }) => new VolumePool({ root: '${root}', clock: { now: () => new Date() } }).snapshot('kil', 'kil-snap'))`;
+  await withStaged(pool, 'kil', stage, async () => {
+    await pool.stage('kil', stage);
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` }, stdio: 'ignore' });
+    const exited = new Promise((r) => child.once('exit', r));
+    for (let i = 0; i < 200 && !(await access(mark).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGKILL');
+    await exited;
+    await access(mark);
+    assert.equal(await writable(stage, 5000), true, 'the copy thawed the filesystem after its parent died');
+  });
+  await pool.deleteSnapshot('kil-snap').catch(() => undefined);
+  await pool.remove('kil');
+});
+
+test('block: source names of a create are checked like volume names', async () => {
+  const pool = new VolumePool({ root, clock });
+  await assert.rejects(pool.create('bad-src', { driver: 'block', sizeBytes: 16n * MiB, from: { snapshot: '../../etc' } }), (e) => isPoolError(e, 'InvalidArgument') && /Invalid snapshot name/.test((e as Error).message));
+  await assert.rejects(pool.create('bad-src', { driver: 'block', sizeBytes: 16n * MiB, from: { volume: 'a/b' } }), (e) => isPoolError(e, 'InvalidArgument') && /Invalid volume name/.test((e as Error).message));
+});
+
+test('block: unstage thaws a frozen filesystem, so the loop device is released', async () => {
+  const pool = new VolumePool({ root, clock });
+  await pool.create('frzu', { driver: 'block', sizeBytes: 16n * MiB });
+  const stage = join(s.dir, 'stage-frzu');
+  await pool.stage('frzu', stage);
+  await promisify(execFile)('fsfreeze', ['-f', stage]);
+  await pool.unstage('frzu', stage);
+  assert.deepEqual(await loopsUnder(join(root, 'block')), []);
+  await pool.remove('frzu');
 });

@@ -6,7 +6,7 @@ import { bindMount, unmount } from '../mounts';
 import { isPoolError } from './errors';
 import { VolumePool } from './pool';
 import { MiB } from './sizes';
-import { Scratch } from './test-fixture';
+import { Scratch, sh } from './test-fixture';
 
 const clock = { now: () => new Date('2026-11-28T09:00:00.000Z') };
 let s: Scratch;
@@ -83,4 +83,20 @@ test('dir elsewhere: capacity recorded and not enforced, with the reason; in-use
   assert.deepEqual((await again.getSnapshot('vds'))?.volume, 'vd');
   await assert.rejects(again.create('vdr', { driver: 'dir', sizeBytes: 0n }), (e) => isPoolError(e, 'AlreadyExists'));
   await assert.rejects(again.create('blk', { driver: 'block', sizeBytes: 32n * MiB, from: { snapshot: 'vds' } }), (e) => isPoolError(e, 'InvalidArgument'));
+});
+
+test('dir on btrfs: a volume holding nested subvolumes (made by a pod) is removed', async () => {
+  const root = await s.btrfs('nest');
+  const pool = new VolumePool({ root, clock });
+  const rec = await pool.create('vn', { driver: 'dir', sizeBytes: 16n * MiB });
+  assert.match(rec.capacityNote, /neither limited by the qgroup nor included in snapshots/);
+  const dir = await pool.path('vn');
+  await mkdir(join(dir, 'a', 'b'), { recursive: true });
+  await sh('btrfs', ['subvolume', 'create', join(dir, 'a', 'b', 'inner')]);
+  await sh('btrfs', ['subvolume', 'create', join(dir, 'a', 'b', 'inner', 'deeper')]);
+  await sh('btrfs', ['subvolume', 'snapshot', '-r', join(dir, 'a', 'b', 'inner'), join(dir, 'ro')]);
+  await writeFile(join(dir, 'a', 'b', 'inner', 'deeper', 'f'), 'x');
+  await pool.remove('vn');
+  await assert.rejects(access(dir));
+  assert.equal(await pool.get('vn'), undefined);
 });

@@ -9,7 +9,7 @@ import { BlockBackend } from './block-backend';
 import { DirBackend } from './dir-backend';
 import { PoolError } from './errors';
 import { growOffline, growOnline } from './ext4';
-import { KeyedLock } from './keyed-lock';
+import { KeyedLock } from '../../machinery/keyed-lock';
 import { deviceMounts } from './mount-users';
 import { checkName, nameError } from './names';
 import { RecordStore, type SnapshotRecord, type VolumeRecord } from './records';
@@ -80,6 +80,11 @@ export class VolumePool {
   /** Creates a volume; the same request again returns the existing one, a different one fails. */
   async create(name: string, opts: CreateVolumeOptions): Promise<VolumeRecord> {
     checkName(name);
+    // The source names become file names too: checked like the volume's own name.
+    if (opts.from) {
+      if ('snapshot' in opts.from) checkName(opts.from.snapshot, 'snapshot');
+      else checkName(opts.from.volume);
+    }
     await this.init();
     const srcKey = opts.from && ('snapshot' in opts.from ? `s:${opts.from.snapshot}` : `v:${opts.from.volume}`);
     return this.lock.run([`v:${name}`, ...(srcKey ? [srcKey] : [])], async () => {
@@ -233,6 +238,7 @@ export class VolumePool {
       let grown = false;
       // Only an unused device may be checked and grown offline (a raw-block bind counts as use).
       const inUse = deviceMounts(device, await readMounts()).length > 0;
+      if (inUse) await this.blocks.thaw(device);
       if (!inUse && fsNeedsGrowth(rec)) {
         await growOffline(device);
         rec.fsSizedFor = rec.sizeBytes;

@@ -1,12 +1,13 @@
-// Serializes the pool's operations per volume/snapshot name, so two CreateVolume retries or a
-// stage racing a snapshot never interleave their steps (e.g. attach the same image twice).
+// Serializes async work per key (a pod UID, a volume or snapshot name), so two operations on one
+// thing never interleave their steps while different keys run concurrently. Used by the pod
+// network, the node's CSI volumes and the volume pool.
 
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<void>>();
 
   /** Runs `fn` holding every key (taken in sorted order, so two callers cannot deadlock). */
-  async run<T>(keys: string[], fn: () => Promise<T>): Promise<T> {
-    const sorted = [...new Set(keys)].sort();
+  async run<T>(keys: string | string[], fn: () => Promise<T>): Promise<T> {
+    const sorted = [...new Set(typeof keys === 'string' ? [keys] : keys)].sort();
     const releases: (() => void)[] = [];
     try {
       for (const k of sorted) releases.push(await this.acquire(k));
