@@ -26,7 +26,7 @@ test('planClaimMount: table', () => {
     ['local on this node', claim(), pv({ local: { path: '/mnt/d' }, nodeAffinity: affinity('In', ['n1']) }), false, 'n1', { plugin: 'local', path: '/mnt/d' }],
     ['local on another node', claim(), pv({ local: { path: '/mnt/d' }, nodeAffinity: affinity('In', ['n2']) }), false, 'n1', /node affinity that does not match this node "n1"/],
     ['node name unknown: affinity not checked', claim(), pv({ local: { path: '/mnt/d' }, nodeAffinity: affinity('In', ['n2']) }), false, undefined, { plugin: 'local' }],
-    ['nfs names the fix', claim(), pv({ nfs: { server: 's', path: '/e' } }), false, 'n1', /nfs volume and this host's kernel cannot mount NFS: install nfs-common \/ load the nfs module/],
+    ['nfs: server, path, readOnly and the PV mountOptions', claim(), pv({ nfs: { server: 's', path: '/e', readOnly: true }, mountOptions: ['nfsvers=4.1'] }), false, 'n1', { plugin: 'nfs', server: 's', path: '/e', readOnly: true, mountOptions: ['nfsvers=4.1'], pvName: 'pv1' }],
     ['block mode', claim(), pv({ ...hp, volumeMode: 'Block' }), false, 'n1', /volumeMode Block/],
     ['unknown source', claim(), pv({ iscsi: {} }), false, 'n1', /source iscsi, which this node cannot mount/],
     ['csi mount', claim(), pv({ csi: { driver: 'd.example', volumeHandle: 'h1', fsType: 'ext4', volumeAttributes: { a: 'b' } }, mountOptions: ['noatime'], capacity: { storage: '2Gi' } }), false, 'n1', {

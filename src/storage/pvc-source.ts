@@ -4,11 +4,11 @@ import { stat } from 'node:fs/promises';
 import type { ApiClient, ResourceRef } from '../machinery/client';
 import type { KObject } from '../machinery/types';
 import { setUpHostPath } from './host-path';
+import type { NfsSource } from './nfs';
 import { pvRef, pvcRef } from '../machinery/refs';
 import { type CsiAccessMode, NODE_TOPOLOGY_KEY, type VolumeCapability } from './csi/types';
 
 const HOSTNAME_KEY = 'kubernetes.io/hostname';
-export const NFS_UNSUPPORTED = "this host's kernel cannot mount NFS: install nfs-common / load the nfs module (modprobe nfs), or use a hostPath or local volume";
 
 /** A claim whose volume is a host directory bound into containers as it is. */
 export interface PathClaimMount {
@@ -41,8 +41,14 @@ export interface CsiClaimMount {
   ignored: string[];
 }
 
+/** A claim whose volume is an NFS export, mounted with the host's kernel client. */
+export interface NfsClaimMount extends NfsSource {
+  plugin: 'nfs';
+  pvName: string;
+}
+
 /** How a claim's volume is mounted on this node. */
-export type ClaimMount = PathClaimMount | CsiClaimMount;
+export type ClaimMount = PathClaimMount | CsiClaimMount | NfsClaimMount;
 
 const accessModes: Record<string, CsiAccessMode> = {
   ReadWriteOnce: 'SINGLE_NODE_WRITER',
@@ -126,7 +132,11 @@ export function planClaimMount(claimName: string, podReadOnly: boolean, claim: K
     return { plugin: 'hostPath', path: str(hp.path), hostPathType: str(hp.type), readOnly, pvName: volumeName };
   }
   if (spec.local) return { plugin: 'local', path: str(obj(spec.local).path), hostPathType: '', readOnly, pvName: volumeName };
-  if (spec.nfs) return new Error(`persistentvolume "${volumeName}" is an nfs volume and ${NFS_UNSUPPORTED}`);
+  if (spec.nfs) {
+    const nfs = obj(spec.nfs);
+    const mountOptions = Array.isArray(spec.mountOptions) ? spec.mountOptions.filter((o): o is string => typeof o === 'string') : [];
+    return { plugin: 'nfs', server: str(nfs.server), path: str(nfs.path), readOnly: readOnly || nfs.readOnly === true, mountOptions, pvName: volumeName };
+  }
   const src = Object.keys(spec).filter((k) => !['accessModes', 'capacity', 'claimRef', 'persistentVolumeReclaimPolicy', 'storageClassName', 'volumeMode', 'nodeAffinity', 'mountOptions'].includes(k));
   return new Error(`persistentvolume "${volumeName}" has source ${src.join(', ') || '(none)'}, which this node cannot mount; use hostPath, local or csi`);
 }
@@ -145,8 +155,8 @@ export async function setUpClaim(client: ApiClient, namespace: string, src: { cl
   const pv = volumeName ? await getOrUndefined(client, pvRef, undefined, volumeName) : undefined;
   const plan = planClaimMount(claimName, src.readOnly === true, claim, pv, nodeName);
   if (plan instanceof Error) throw plan;
-  // The node's CSI volume code stages and publishes these.
-  if (plan.plugin === 'csi') return plan;
+  // The node's CSI volume code stages and publishes these; nfs is mounted in the pod's volume dir.
+  if (plan.plugin === 'csi' || plan.plugin === 'nfs') return plan;
   if (plan.plugin === 'hostPath') {
     await setUpHostPath({ path: plan.path, type: plan.hostPathType });
     return plan;

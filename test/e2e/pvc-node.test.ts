@@ -90,6 +90,20 @@ describe('persistent volume claims in pods on a real node', { timeout: 300_000 }
     await deletePod('ro');
   });
 
+  test("the seed's nfs PV: bound, and its pod waits with a FailedMount event naming the fix (this kernel has no NFS client)", async (t) => {
+    if ((await readFile('/proc/filesystems', 'utf8')).includes('\tnfs')) return t.skip('this kernel has an NFS client');
+    await apply({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'nfs-pv' }, spec: { capacity: { storage: '10Gi' }, accessModes: ['ReadWriteMany'], storageClassName: 'nfs', nfs: { path: '/exports', server: '127.0.0.1' } } });
+    await apply({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'nfs-pvc' }, spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '10Gi' } }, storageClassName: 'nfs' } });
+    await waitFor('nfs-pvc to bind', async () => ((await k(['get', 'pvc', 'nfs-pvc', '-o', 'jsonpath={.status.phase}'])).stdout === 'Bound' ? true : undefined));
+    await apply(pod('nfs-user', 'nfs-pvc', 'true'));
+    const ev = await waitFor('a FailedMount event', async () => (await events('nfs-user')).find((e) => e.reason === 'FailedMount'));
+    assert.match(ev.message ?? '', /persistentvolume "nfs-pv" is an nfs volume and this host's kernel cannot mount NFS: install nfs-common \/ load the nfs module/);
+    assert.equal(await phase('nfs-user'), 'Pending');
+    await k(['delete', 'pod', 'nfs-user', '--wait=true', '--grace-period=0', '--force']);
+    await k(['delete', 'pvc', 'nfs-pvc', '--wait=true']);
+    await k(['delete', 'pv', 'nfs-pv', '--wait=true']);
+  });
+
   test('a pod of an unbound claim waits with a FailedMount event naming the claim', async () => {
     await apply({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'lonely' }, spec: { storageClassName: '', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
     // Upstream's scheduler keeps a pod of an unbound Immediate claim unscheduled; naming the node

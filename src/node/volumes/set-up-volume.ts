@@ -1,5 +1,6 @@
 // Sets up one volume of a pod on the host through its plugin (idempotent).
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ApiClient } from '../../machinery/client';
 import type { Clock } from '../../machinery/clock';
 import { writeAtomically } from '../../storage/atomic-writer';
@@ -7,6 +8,7 @@ import { fetchConfigMapPayload } from '../../storage/config-map';
 import { type DownwardItem, type NodeAllocatable, downwardPayload } from '../../storage/downward-api';
 import { setUpEmptyDir } from '../../storage/empty-dir';
 import { setUpHostPath } from '../../storage/host-path';
+import { mountNfs } from '../../storage/nfs';
 import { mountsAt, mountTmpfs, resizeTmpfs, tmpfsSize } from '../../storage/mounts';
 import type { Payload } from '../../storage/payload';
 import { projectedPayload } from '../../storage/projected';
@@ -79,6 +81,11 @@ export async function setUpVolume(pod: Pod, v: VolumeSpec, deps: SetUpDeps): Pro
   const kind = volumeKind(v);
   if (kind.type === 'persistentVolumeClaim') {
     const m = await setUpClaim(deps.client, pod.metadata.namespace ?? '', v.persistentVolumeClaim as { claimName?: unknown; readOnly?: unknown }, deps.nodeName);
+    if (m.plugin === 'nfs') {
+      const path = join(deps.podsDir, pod.metadata.uid ?? '', 'volumes', 'kubernetes.io~nfs', v.name);
+      await mountNfs(m, path, `persistentvolume "${m.pvName}"`);
+      return { kind, path, changed: false, readOnly: m.readOnly };
+    }
     if (m.plugin !== 'csi') return { kind, path: m.path, changed: false, readOnly: m.readOnly };
     if (!deps.csi) throw new Error(`persistentvolume "${m.pvName}" is a csi volume (driver ${m.driver}) and this node has no CSI drivers configured; start the node with its CSI driver registry`);
     const r = await deps.csi.setUp(pod, v.name, m);
@@ -89,6 +96,12 @@ export async function setUpVolume(pod: Pod, v: VolumeSpec, deps: SetUpDeps): Pro
   if (kind.type === 'emptyDir') {
     await setUpEmptyDir(path, (v.emptyDir ?? {}));
     return { kind, path, changed: false, readOnly: kind.readOnly };
+  }
+  if (kind.type === 'nfs') {
+    const src = v.nfs as { server?: unknown; path?: unknown; readOnly?: unknown };
+    const nfs = { server: String(src.server ?? ''), path: String(src.path ?? ''), readOnly: src.readOnly === true, mountOptions: [] };
+    await mountNfs(nfs, path, `volume "${v.name}"`);
+    return { kind, path, changed: false, readOnly: nfs.readOnly };
   }
   if (kind.type === 'hostPath') {
     await setUpHostPath(v.hostPath as { path?: unknown; type?: unknown });

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { VolumeSpec } from '../types';
 
-export type VolumeType = 'emptyDir' | 'hostPath' | 'configMap' | 'secret' | 'projected' | 'downwardAPI' | 'persistentVolumeClaim';
+export type VolumeType = 'emptyDir' | 'hostPath' | 'configMap' | 'secret' | 'projected' | 'downwardAPI' | 'persistentVolumeClaim' | 'nfs';
 
 export interface VolumeKind {
   type: VolumeType;
@@ -25,6 +25,8 @@ const kinds: Record<VolumeType, VolumeKind> = {
   secret: { type: 'secret', pluginDir: 'kubernetes.io~secret', readOnly: true, atomic: true, tmpfs: true, writable: false },
   projected: { type: 'projected', pluginDir: 'kubernetes.io~projected', readOnly: true, atomic: true, tmpfs: true, writable: false },
   downwardAPI: { type: 'downwardAPI', pluginDir: 'kubernetes.io~downward-api', readOnly: true, atomic: true, tmpfs: false, writable: false },
+  // Mounted by the kernel's NFS client in the pod's volume dir (read-only when the source says so).
+  nfs: { type: 'nfs', pluginDir: 'kubernetes.io~nfs', readOnly: false, atomic: false, tmpfs: false, writable: true },
   // Read-only when the pod's source or the volume's access modes say so (decided at setUp).
   persistentVolumeClaim: { type: 'persistentVolumeClaim', readOnly: false, atomic: false, tmpfs: false, writable: true },
 };
@@ -33,7 +35,7 @@ const kinds: Record<VolumeType, VolumeKind> = {
 export function volumeKind(v: VolumeSpec): VolumeKind {
   for (const k of Object.keys(kinds) as VolumeType[]) if (v[k] !== undefined && v[k] !== null) return kinds[k];
   const src = Object.keys(v).filter((k) => k !== 'name').join(', ') || '(none)';
-  throw new Error(`volume source ${src} is not supported on this node; use emptyDir, hostPath, configMap, secret, projected, downwardAPI or persistentVolumeClaim`);
+  throw new Error(`volume source ${src} is not supported on this node; use emptyDir, hostPath, configMap, secret, projected, downwardAPI, nfs or persistentVolumeClaim`);
 }
 
 /** Host directory of a volume, or the host path itself for hostPath (claims: see VolumeManager). */
