@@ -81,6 +81,8 @@ export interface ResourceDef extends ResourceDefHooks {
   validate?(obj: KObject): FieldError[];
   /** Extra checks on update: immutable fields, etc. */
   validateUpdate?(obj: KObject, old: KObject): FieldError[];
+  /** Warnings returned with a successful create or update (deprecated fields), as upstream's strategies give. */
+  warnings?(obj: KObject): string[];
   /** Field selector values besides metadata.name and metadata.namespace. */
   fields?(obj: KObject): Record<string, string>;
   table: TableDef;

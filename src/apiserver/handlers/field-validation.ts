@@ -170,5 +170,13 @@ export function checkFields(rc: RequestContext, obj: KObject): void {
   if (m === 'Strict') {
     throw errors.badRequest(`${def.kind} in version "${info.version}" cannot be handled as a ${def.kind}: strict decoding error: ${msgs.join(', ')}`);
   }
-  rc.res.setHeader('Warning', msgs.map((x) => `299 - ${JSON.stringify(x)}`));
+  addWarnings(rc, msgs);
+}
+
+/** Appends `Warning: 299 - "..."` headers (kubectl prints each as "Warning: ..."). */
+export function addWarnings(rc: RequestContext, msgs: readonly string[]): void {
+  if (msgs.length === 0) return;
+  const have = rc.res.getHeader('Warning');
+  const prev = Array.isArray(have) ? have : have === undefined ? [] : [String(have)];
+  rc.res.setHeader('Warning', [...prev, ...msgs.map((x) => `299 - ${JSON.stringify(x)}`)]);
 }

@@ -10,7 +10,7 @@ import { type RequestContext, toRequestVersion, toStorageVersion } from './conte
 import { applyPatchOfType, serverSideApply, trackUpdate } from './patching';
 import { writeObject } from './output';
 import { applyScale, toScale } from './scale';
-import { checkFields } from './field-validation';
+import { addWarnings, checkFields } from './field-validation';
 import { bindPod } from '../../machinery/resources/pod';
 import { finalizeNamespace } from '../../machinery/resources/namespace';
 import { apiVersionOf } from '../../machinery/resource';
@@ -91,6 +91,7 @@ export async function handleCreate(rc: RequestContext): Promise<void> {
   }
   const obj = toStorageVersion(def, body, info.version);
   const created = await rc.deps.store.create(def, info.namespace, obj, writeOpts(rc));
+  addWarnings(rc, def.warnings?.(created) ?? []);
   writeObject(rc, 201, toRequestVersion(def, created, info.version));
 }
 
@@ -117,6 +118,7 @@ export async function handleUpdate(rc: RequestContext): Promise<void> {
   }
   const obj = toStorageVersion(def, body, info.version);
   const out = await rc.deps.store.update(def, info.namespace, name, () => obj, writeOpts(rc, sub ? { subresource: sub } : {}));
+  if (!sub) addWarnings(rc, def.warnings?.(out) ?? []);
   writeObject(rc, 200, toRequestVersion(def, out, info.version));
 }
 
@@ -186,6 +188,7 @@ export async function handlePatch(rc: RequestContext): Promise<void> {
   if (type === 'apply') delete opts.managedFields;
   const out = await rc.deps.store.update(def, info.namespace, name, compute, opts);
   if (sub === 'scale') return writeObject(rc, 200, toScale(def, out));
+  if (!sub) addWarnings(rc, def.warnings?.(out) ?? []);
   writeObject(rc, created ? 201 : 200, toRequestVersion(def, out, info.version));
 }
 

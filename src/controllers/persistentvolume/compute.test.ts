@@ -76,10 +76,10 @@ for (const c of volumeCases) {
   });
 }
 
-test('decideVolume: Recycle stays Released with an event naming the deprecation', () => {
-  const d = decideVolume(pv('v', { phase: 'Released', claimRef: mine, policy: 'Recycle' }), undefined);
-  assert.equal(d.action, 'reclaim');
-  assert.match(d.action === 'reclaim' ? (d.event?.message ?? '') : '', /not supported by Berth.*The Recycle reclaim policy is deprecated/);
+test('decideVolume: a Released Recycle volume is recycled; a Failed one stays Failed', () => {
+  assert.deepEqual(decideVolume(pv('v', { phase: 'Released', claimRef: mine, policy: 'Recycle' }), undefined), { action: 'recycle' });
+  assert.deepEqual(decideVolume(pv('v', { phase: 'Failed', claimRef: mine, policy: 'Recycle' }), undefined), { action: 'none' });
+  assert.deepEqual(decideVolume(pv('v', { phase: 'Bound', claimRef: mine, policy: 'Recycle' }), undefined), { action: 'release' }, 'Released first');
 });
 
 test('decideVolume: claim bound elsewhere unbinds a controller binding fully, a user pre-binding only of its uid', () => {

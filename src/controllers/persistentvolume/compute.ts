@@ -10,7 +10,6 @@ export const ANN_BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-p
 export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
 export const ANN_DYNAMICALLY_PROVISIONED = 'pv.kubernetes.io/provisioned-by';
 
-export const RECYCLE_DEPRECATED = 'The Recycle reclaim policy is deprecated. Instead, the recommended approach is to use dynamic provisioning.';
 
 export interface Ev {
   type: 'Normal' | 'Warning';
@@ -94,6 +93,7 @@ export type VolumeDecision =
   | { action: 'phase'; phase: string; message?: string; event?: Ev }
   | { action: 'release' }
   | { action: 'reclaim'; event?: Ev; fail?: string }
+  | { action: 'recycle' }
   | { action: 'unbind'; volume: KObject }
   | { action: 'none' };
 
@@ -104,10 +104,8 @@ function reclaim(pv: KObject): VolumeDecision {
     case 'Retain':
       return { action: 'none' };
     case 'Recycle':
-      return {
-        action: 'reclaim',
-        event: { type: 'Warning', reason: 'VolumeFailedRecycle', message: `Recycling is not supported by Berth: the volume stays Released with its data; delete and re-create the PersistentVolume to reuse it. ${RECYCLE_DEPRECATED}` },
-      };
+      // The steps (recycler pod, unbinding) are decided by recycle.ts from the pod caches.
+      return { action: 'recycle' };
     case 'Delete':
       // A provisioner owns deletion of the volumes it made; a static volume has no deleter.
       if (annotated(pv, ANN_DYNAMICALLY_PROVISIONED)) return { action: 'none' };

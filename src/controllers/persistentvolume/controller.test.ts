@@ -181,3 +181,70 @@ test('claims racing for fewer volumes: each volume goes to one claim; the rest w
   await eventually(async () => (await boundClaims()).length === claims, 5000, 'all claims Bound once volumes appeared');
   await check(claims);
 });
+
+const volumeEvents = async (name: string) =>
+  (await client.list(evRef, 'default')).items.filter((e) => (e.involvedObject as { name?: string }).name === name).map((e) => `${String(e.type)} ${String(e.reason)} ${String(e.message)}`);
+const recyclePv = (name: string) => pv(name, '1Gi', { storageClassName: name, persistentVolumeReclaimPolicy: 'Recycle' });
+async function setPodStatus(name: string, status: Record<string, unknown>): Promise<void> {
+  const p = await client.get(podRef, 'default', name);
+  await client.update(podRef, 'default', { ...p, status }, {}, 'status');
+}
+
+test('Recycle: waits for the pods of the claim, runs the recycler pod, then the volume is Available', async () => {
+  await client.create(pvRef, undefined, recyclePv('rec'));
+  await client.create(pvcRef, 'pvt', pvc('rec', '1Gi', { storageClassName: 'rec' }));
+  await eventually(async () => phase(await tryGet(pvcRef, 'pvt', 'rec')) === 'Bound', 5000, 'bound');
+  await client.create(podRef, 'pvt', { metadata: { name: 'holder' }, spec: { containers: [{ name: 'c', image: 'busybox' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'rec' } }] } });
+  await client.delete(pvcRef, 'pvt', 'rec');
+  await eventually(async () => (await volumeEvents('rec')).includes('Normal VolumeFailedRecycle Volume is used by pods: pvt/holder'), 5000, 'used by pods');
+  assert.equal(phase(await tryGet(pvRef, undefined, 'rec')), 'Released');
+  assert.equal(await tryGet(podRef, 'default', 'recycler-for-rec'), undefined, 'no recycler while the pod runs');
+
+  await client.delete(podRef, 'pvt', 'holder', { gracePeriodSeconds: 0 });
+  const recycler = await until(() => tryGet(podRef, 'default', 'recycler-for-rec'), 'the recycler pod');
+  const rs = spec(recycler);
+  assert.deepEqual(rs.volumes, [{ name: 'vol', hostPath: { path: '/tmp/rec', type: '' } }], 'the volume\'s source, type defaulted');
+  assert.equal(rs.restartPolicy, 'Never');
+  assert.equal(rs.activeDeadlineSeconds, 60);
+  assert.deepEqual((rs.containers as { args?: string[] }[])[0]?.args?.[1], 'test -e /scrub && rm -rf /scrub/..?* /scrub/.[!.]* /scrub/* && test -z "$(ls -A /scrub)" || exit 1');
+
+  await setPodStatus('recycler-for-rec', { phase: 'Succeeded' });
+  const v = await until(async () => {
+    const x = await tryGet(pvRef, undefined, 'rec');
+    return phase(x) === 'Available' ? x : undefined;
+  }, 'Available');
+  assert.equal(spec(v).claimRef, undefined, 'claimRef cleared');
+  assert.equal(v?.metadata.annotations?.['pv.kubernetes.io/bound-by-controller'], undefined);
+  assert.ok((await volumeEvents('rec')).includes('Normal VolumeRecycled Volume recycled'));
+  await eventually(async () => {
+    const p = await tryGet(podRef, 'default', 'recycler-for-rec');
+    return !p || p.metadata.deletionTimestamp !== undefined;
+  }, 5000, 'the recycler pod deleted');
+
+  // Available again: a new claim binds it.
+  await client.create(pvcRef, 'pvt', pvc('rec2', '1Gi', { storageClassName: 'rec' }));
+  await eventually(async () => spec(await tryGet(pvcRef, 'pvt', 'rec2')).volumeName === 'rec', 5000, 'rebound');
+});
+
+test('Recycle: a failed recycler pod makes the volume Failed with its message; a source without a recycler fails at once', async () => {
+  await client.create(pvRef, undefined, recyclePv('recf'));
+  await client.create(pvcRef, 'pvt', pvc('recf', '1Gi', { storageClassName: 'recf' }));
+  await eventually(async () => phase(await tryGet(pvcRef, 'pvt', 'recf')) === 'Bound', 5000, 'bound');
+  await client.delete(pvcRef, 'pvt', 'recf');
+  await until(() => tryGet(podRef, 'default', 'recycler-for-recf'), 'the recycler pod');
+  await setPodStatus('recycler-for-recf', { phase: 'Failed', message: 'scrub failed' });
+  const v = await until(async () => {
+    const x = await tryGet(pvRef, undefined, 'recf');
+    return phase(x) === 'Failed' ? x : undefined;
+  }, 'Failed');
+  assert.equal((v?.status as { message?: string }).message, 'Recycle failed: failed to recycle volume: scrub failed');
+  assert.ok((await volumeEvents('recf')).includes('Warning VolumeFailedRecycle Recycle failed: failed to recycle volume: scrub failed'));
+
+  const { hostPath: _h, ...noHost } = spec(recyclePv('recl'));
+  await client.create(pvRef, undefined, { metadata: { name: 'recl' }, spec: { ...noHost, local: { path: '/tmp/recl' }, nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['n1'] }] }] } } } });
+  await client.create(pvcRef, 'pvt', pvc('recl', '1Gi', { storageClassName: 'recl' }));
+  await eventually(async () => phase(await tryGet(pvcRef, 'pvt', 'recl')) === 'Bound', 5000, 'bound');
+  await client.delete(pvcRef, 'pvt', 'recl');
+  await eventually(async () => phase(await tryGet(pvRef, undefined, 'recl')) === 'Failed', 5000, 'Failed');
+  assert.ok((await volumeEvents('recl')).includes('Warning VolumeFailedRecycle No recycler plugin found for the volume!'));
+});

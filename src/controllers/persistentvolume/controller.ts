@@ -6,7 +6,8 @@
 // Volumes are matched through an index (volume-index.ts), not a scan per claim. Claims are synced by
 // several workers so that their writes share the store's fsyncs; the choice of a volume is
 // synchronous and reserves it until the cache shows it taken, so two claims never pick the same
-// one, and each claim's writes keep upstream's order.
+// one, and each claim's writes keep upstream's order. Released volumes with the Recycle policy are
+// scrubbed by a recycler pod (recycler.ts), so pods are watched too.
 import type { ResourceRef } from '../../machinery/client';
 import type { KObject } from '../../machinery/types';
 import { type Controller, type ControllerContext, errMessage, isReason } from '../controller';
@@ -22,11 +23,13 @@ import {
   claimStatus,
   decideClaim,
   decideVolume,
+  unboundVolume,
   volumeBoundTo,
 } from './compute';
 import { VolumeIndex } from './volume-index';
 import { type VolumeCandidates, isVolumeBoundToClaim, pvSpec, pvcSpec } from './match';
-import { nodeRef, pvRef, pvcRef, scRef } from '../../machinery/refs';
+import { Recycler } from './recycler';
+import { nodeRef, podRef, pvRef, pvcRef, scRef } from '../../machinery/refs';
 
 export const PV_COMPONENT = 'persistentvolume-controller';
 
@@ -58,7 +61,9 @@ export class PersistentVolumeController implements Controller {
   private readonly pvcs: Informer;
   private readonly classes: Informer;
   private readonly nodes: Informer;
+  private readonly pods: Informer;
   private readonly recorder: EventRecorder;
+  private readonly recycler: Recycler;
   private readonly index = new VolumeIndex();
   /** Free volumes chosen by a claim whose bind is under way: volume → claim key. */
   private readonly reserved = new Map<string, string>();
@@ -72,7 +77,23 @@ export class PersistentVolumeController implements Controller {
     this.pvcs = ctx.informers.for(pvcRef);
     this.classes = ctx.informers.for(scRef);
     this.nodes = ctx.informers.for(nodeRef);
+    this.pods = ctx.informers.for(podRef);
     this.recorder = ctx.recorder(PV_COMPONENT);
+    this.recycler = new Recycler({
+      client: ctx.client,
+      clock: ctx.clock,
+      pods: this.pods,
+      pvcs: this.pvcs,
+      nodes: this.nodes,
+      emit: (obj, ev) => this.emit(obj, ev),
+      setPhase: (pv, phase, message) => this.setVolumePhase(pv, phase, message),
+      unbind: async (pv) => {
+        const next = await ctx.client.update(pvRef, undefined, unboundVolume(pv));
+        await this.setVolumePhase(next, 'Available');
+      },
+      requeue: (name, ms) => this.volumes.addAfter(name, ms),
+      claimedBy: (ns, claim) => this.index.claimedBy(ns, claim),
+    });
     const onVolume = (pv: KObject, gone = false) => {
       const name = pv.metadata.name ?? '';
       if (gone) this.index.remove(name);
@@ -100,7 +121,12 @@ export class PersistentVolumeController implements Controller {
     this.pvs.addHandler({ onAdd: (pv) => onVolume(pv), onUpdate: (_o, n) => onVolume(n), onDelete: (pv) => onVolume(pv, true) });
     this.pvcs.addHandler({ onAdd: onClaim, onUpdate: (_o, n) => onClaim(n), onDelete: onClaimGone });
     this.classes.addHandler({ onAdd: () => this.enqueueUnboundClaims(), onUpdate: () => this.enqueueUnboundClaims() });
-    this.ready = Promise.all([this.pvs.hasSynced, this.pvcs.hasSynced, this.classes.hasSynced, this.nodes.hasSynced]).then(() => undefined);
+    // Recycling waits for the claim's pods to finish and for the recycler pod.
+    const onPod = (pod: KObject) => {
+      for (const v of this.recycler.volumesFor(pod)) this.volumes.add(v);
+    };
+    this.pods.addHandler({ onAdd: onPod, onUpdate: (_o, n) => onPod(n), onDelete: onPod });
+    this.ready = Promise.all([this.pvs.hasSynced, this.pvcs.hasSynced, this.classes.hasSynced, this.nodes.hasSynced, this.pods.hasSynced]).then(() => undefined);
   }
 
   async start(signal: AbortSignal): Promise<void> {
@@ -267,6 +293,8 @@ export class PersistentVolumeController implements Controller {
           return this.emit(pv, d.event && { ...d.event, message: d.fail });
         }
         return this.emit(pv, d.event);
+      case 'recycle':
+        return this.recycler.sync(pv);
       case 'unbind':
         pv = await this.ctx.client.update(pvRef, undefined, d.volume);
         await this.setVolumePhase(pv, 'Available');

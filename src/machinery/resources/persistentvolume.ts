@@ -52,6 +52,9 @@ export function preparePVStatusUpdate(o: KObject, old: KObject, now: Date): void
   }
 }
 
+/** Upstream's deprecation warning for the Recycle reclaim policy. */
+export const RECYCLE_WARNING = 'The Recycle reclaim policy is deprecated. Instead, the recommended approach is to use dynamic provisioning.';
+
 export const persistentVolumeDef: ResourceDef = {
   group: '',
   versions: ['v1'],
@@ -63,6 +66,10 @@ export const persistentVolumeDef: ResourceDef = {
   namespaced: false,
   subresources: ['status'],
   generation: false,
+
+  warnings(o) {
+    return dig(o, 'spec', 'persistentVolumeReclaimPolicy') === 'Recycle' ? [`spec.persistentVolumeReclaimPolicy: ${RECYCLE_WARNING}`] : [];
+  },
 
   default(o) {
     const spec = ensureObj(o, 'spec');
