@@ -70,3 +70,13 @@ export interface ApiClient {
     onEvent: (e: ClientWatchEvent) => void,
   ): Promise<() => void>;
 }
+
+/** GET that answers undefined for NotFound (other errors are thrown). */
+export async function getIfExists(client: ApiClient, r: ResourceRef, namespace: string | undefined, name: string): Promise<KObject | undefined> {
+  try {
+    return await client.get(r, namespace, name);
+  } catch (e) {
+    if ((e as { reason?: unknown }).reason === 'NotFound') return undefined;
+    throw e;
+  }
+}

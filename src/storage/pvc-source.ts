@@ -1,7 +1,7 @@
 // A pod's persistentVolumeClaim volume, resolved the way the kubelet does: the claim must be
 // Bound to a volume whose claimRef points back at it; the volume's source says how to mount it.
 import { stat } from 'node:fs/promises';
-import type { ApiClient, ResourceRef } from '../machinery/client';
+import { type ApiClient, getIfExists } from '../machinery/client';
 import type { KObject } from '../machinery/types';
 import { setUpHostPath } from './host-path';
 import type { NfsSource } from './nfs';
@@ -141,18 +141,13 @@ export function planClaimMount(claimName: string, podReadOnly: boolean, claim: K
   return new Error(`persistentvolume "${volumeName}" has source ${src.join(', ') || '(none)'}, which this node cannot mount; use hostPath, local or csi`);
 }
 
-const getOrUndefined = (c: ApiClient, r: ResourceRef, ns: string | undefined, name: string) =>
-  c.get(r, ns, name).catch((e: unknown) => {
-    if ((e as { reason?: unknown }).reason === 'NotFound') return undefined;
-    throw e;
-  });
 
 /** Resolves and checks a pod's claim volume; returns the host path to bind into containers (csi: the plan to stage and publish). */
 export async function setUpClaim(client: ApiClient, namespace: string, src: { claimName?: unknown; readOnly?: unknown }, nodeName: string | undefined): Promise<ClaimMount> {
   const claimName = str(src.claimName);
-  const claim = await getOrUndefined(client, pvcRef, namespace, claimName);
+  const claim = await getIfExists(client, pvcRef, namespace, claimName);
   const volumeName = str(obj(claim?.spec).volumeName);
-  const pv = volumeName ? await getOrUndefined(client, pvRef, undefined, volumeName) : undefined;
+  const pv = volumeName ? await getIfExists(client, pvRef, undefined, volumeName) : undefined;
   const plan = planClaimMount(claimName, src.readOnly === true, claim, pv, nodeName);
   if (plan instanceof Error) throw plan;
   // The node's CSI volume code stages and publishes these; nfs is mounted in the pod's volume dir.

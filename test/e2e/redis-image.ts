@@ -5,13 +5,12 @@
 // so the image also has a `mongod` shim: the seed's Pod manifests (command ["mongod",
 // "--bind_ip_all"], the claim mounted at /data/db) run verbatim with only `image:` changed, and
 // the database keeps its data in /data/db (append-only file, fsync on every write).
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { buildBusyboxLayout, finishLayout, type TestRegistry } from './registry';
+import { buildBusyboxLayout, finishLayout, run, type TestRegistry } from './registry';
 
 /** The image a pod names (Berth pulls docker.io/library/berth-redis:7 through the test mirror). */
 export const REDIS_IMAGE = 'berth-redis:7';
@@ -32,17 +31,6 @@ const MONGOD_SHIM = [
   '',
 ].join('\n');
 
-function run(cmd: string, args: string[]): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', (e) => reject(new Error(`${cmd} could not start (${e.message}); install its Debian package`)));
-    child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}: ${err.trim()}`))));
-  });
-}
 
 const sha256 = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);

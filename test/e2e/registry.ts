@@ -13,7 +13,8 @@ import { gzipSync } from 'node:zlib';
 
 const busyboxBinary = '/bin/busybox';
 
-function run(cmd: string, args: string[], input?: Buffer): Promise<Buffer> {
+/** Runs a command, resolving to its stdout; errors name the command, its stderr and the fix. */
+export function run(cmd: string, args: string[], input?: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];

@@ -8,11 +8,12 @@
 // synchronous and reserves it until the cache shows it taken, so two claims never pick the same
 // one, and each claim's writes keep upstream's order. Released volumes with the Recycle policy are
 // scrubbed by a recycler pod (recycler.ts), so pods are watched too.
-import type { ResourceRef } from '../../machinery/client';
+import { getIfExists, type ResourceRef } from '../../machinery/client';
 import type { KObject } from '../../machinery/types';
 import { type Controller, type ControllerContext, errMessage, isReason } from '../controller';
 import type { EventRecorder } from '../events';
 import type { Informer } from '../informer';
+import { splitKey } from '../replicaset/pods';
 import { WorkQueue } from '../queue';
 import {
   ANN_BETA_STORAGE_PROVISIONER,
@@ -47,10 +48,6 @@ class StaleVolumeError extends Error {
 }
 
 const claimKey = (o: KObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
-const splitKey = (k: string): [string, string] => {
-  const i = k.indexOf('/');
-  return [k.slice(0, i), k.slice(i + 1)];
-};
 
 export class PersistentVolumeController implements Controller {
   readonly name = PV_COMPONENT;
@@ -151,13 +148,8 @@ export class PersistentVolumeController implements Controller {
     for (const c of this.pvcs.list()) if (!c.metadata.annotations?.[ANN_BIND_COMPLETED]) this.claims.add(claimKey(c));
   }
 
-  private async tryGet(ref: ResourceRef, ns: string | undefined, name: string): Promise<KObject | undefined> {
-    try {
-      return await this.ctx.client.get(ref, ns, name);
-    } catch (err) {
-      if (isReason(err, 'NotFound')) return undefined;
-      throw err;
-    }
+  private tryGet(ref: ResourceRef, ns: string | undefined, name: string): Promise<KObject | undefined> {
+    return getIfExists(this.ctx.client, ref, ns, name);
   }
 
   private emit(obj: KObject, ev: Ev | undefined): void {

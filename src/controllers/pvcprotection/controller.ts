@@ -1,6 +1,6 @@
 // pvc-protection and pv-protection: drop the storage-protection finalizers once a claim being
 // deleted is used by no pod, and once a volume being deleted is no longer Bound.
-import type { ResourceRef } from '../../machinery/client';
+import { getIfExists, type ResourceRef } from '../../machinery/client';
 import type { KObject } from '../../machinery/types';
 import { type Controller, type ControllerContext, errMessage, isReason } from '../controller';
 import type { Informer } from '../informer';
@@ -53,13 +53,8 @@ export class StorageProtectionController implements Controller {
     await Promise.all([this.claimQueue.idle(), this.volumeQueue.idle()]);
   }
 
-  private async tryGet(ref: ResourceRef, ns: string | undefined, name: string): Promise<KObject | undefined> {
-    try {
-      return await this.ctx.client.get(ref, ns, name);
-    } catch (err) {
-      if (isReason(err, 'NotFound')) return undefined;
-      throw err;
-    }
+  private tryGet(ref: ResourceRef, ns: string | undefined, name: string): Promise<KObject | undefined> {
+    return getIfExists(this.ctx.client, ref, ns, name);
   }
 
   private async drop(ref: ResourceRef, obj: KObject, finalizers: string[]): Promise<void> {

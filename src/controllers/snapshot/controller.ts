@@ -2,13 +2,14 @@
 // VolumeSnapshotContent binding, finalizers, deletion cascade) and the csi-snapshotter sidecar
 // (CreateSnapshot / DeleteSnapshot through the driver registry) in one level-based controller.
 // Decisions are in snapshot-compute.ts and content-compute.ts; this layer reads and writes.
-import type { ResourceRef } from '../../machinery/client';
+import { getIfExists, type ResourceRef } from '../../machinery/client';
 import type { KObject } from '../../machinery/types';
 import { asStr, dig } from '../../machinery/resources/storage-apps-util';
 import type { CsiDriverRegistry } from '../../storage/csi/types';
 import { type Controller, type ControllerContext, errMessage, isReason } from '../controller';
 import type { EventRecorder } from '../events';
 import type { Informer } from '../informer';
+import { splitKey } from '../replicaset/pods';
 import { WorkQueue } from '../queue';
 import { pvRef, pvcRef } from '../../machinery/refs';
 import { ContentSyncer, RetryLater } from './content-sync';
@@ -21,10 +22,6 @@ export interface SnapshotControllerOptions {
 }
 
 const nsKey = (ns: string | undefined, name: string | undefined): string => `${ns ?? ''}/${name ?? ''}`;
-const splitKey = (k: string): [string, string] => {
-  const i = k.indexOf('/');
-  return [k.slice(0, i), k.slice(i + 1)];
-};
 
 export class SnapshotController implements Controller {
   readonly name = SNAPSHOT_CONTROLLER;
@@ -96,13 +93,8 @@ export class SnapshotController implements Controller {
     await Promise.all([this.snapshotQueue.idle(), this.contentQueue.idle()]);
   }
 
-  private async tryGet(ref: ResourceRef, ns: string | undefined, name: string): Promise<KObject | undefined> {
-    try {
-      return await this.ctx.client.get(ref, ns, name);
-    } catch (err) {
-      if (isReason(err, 'NotFound')) return undefined;
-      throw err;
-    }
+  private tryGet(ref: ResourceRef, ns: string | undefined, name: string): Promise<KObject | undefined> {
+    return getIfExists(this.ctx.client, ref, ns, name);
   }
 
   private async syncSnapshot(key: string): Promise<void> {
