@@ -9,6 +9,9 @@ import { type DownwardItem, type NodeAllocatable, downwardPayload } from '../../
 import { setUpEmptyDir } from '../../storage/empty-dir';
 import { setUpHostPath } from '../../storage/host-path';
 import { mountNfs } from '../../storage/nfs';
+import { csiManagesOwnership } from '../../storage/ownership';
+import { getIfExists } from '../../machinery/client';
+import { csiDriverRef } from '../../machinery/refs';
 import { mountsAt, mountTmpfs, resizeTmpfs, tmpfsSize } from '../../storage/mounts';
 import type { Payload } from '../../storage/payload';
 import { projectedPayload } from '../../storage/projected';
@@ -74,6 +77,15 @@ export interface SetUpResult {
   readOnly: boolean;
   /** A raw block device (a csi claim with volumeMode Block): containers get it as volumeDevices. */
   block?: boolean;
+  /** The pod's fsGroup is applied to this volume's files (emptyDir, API data, CSI per fsGroupPolicy). */
+  ownership?: boolean;
+}
+
+/** The CSIDriver object's fsGroupPolicy (undefined: no object, upstream's default applies). */
+async function fsGroupPolicy(client: SetUpDeps['client'], driver: string): Promise<string | undefined> {
+  const d = await getIfExists(client, csiDriverRef, undefined, driver).catch(() => undefined);
+  const p = (d?.spec as { fsGroupPolicy?: unknown } | undefined)?.fsGroupPolicy;
+  return typeof p === 'string' ? p : undefined;
 }
 
 /** Sets up `v`; returns its kind and host path, and whether an atomic volume's content changed. */
@@ -89,13 +101,14 @@ export async function setUpVolume(pod: Pod, v: VolumeSpec, deps: SetUpDeps): Pro
     if (m.plugin !== 'csi') return { kind, path: m.path, changed: false, readOnly: m.readOnly };
     if (!deps.csi) throw new Error(`persistentvolume "${m.pvName}" is a csi volume (driver ${m.driver}) and this node has no CSI drivers configured; start the node with its CSI driver registry`);
     const r = await deps.csi.setUp(pod, v.name, m);
-    return { kind, path: r.path, changed: false, readOnly: m.readOnly, block: m.block };
+    const ownership = csiManagesOwnership(await fsGroupPolicy(deps.client, m.driver), m.capability);
+    return { kind, path: r.path, changed: false, readOnly: m.readOnly, block: m.block, ownership };
   }
   const uid = pod.metadata.uid ?? '';
   const path = volumePath(deps.podsDir, uid, v, kind);
   if (kind.type === 'emptyDir') {
     await setUpEmptyDir(path, (v.emptyDir ?? {}));
-    return { kind, path, changed: false, readOnly: kind.readOnly };
+    return { kind, path, changed: false, readOnly: kind.readOnly, ownership: true };
   }
   if (kind.type === 'nfs') {
     const src = v.nfs as { server?: unknown; path?: unknown; readOnly?: unknown };
@@ -112,5 +125,5 @@ export async function setUpVolume(pod: Pod, v: VolumeSpec, deps: SetUpDeps): Pro
   await mkdir(path, { recursive: true, mode: 0o755 });
   if (kind.tmpfs) await ensureTmpfs(path, secretTmpfsSize(payload));
   const changed = await writeAtomically(path, payload, deps.clock.now());
-  return { kind, path, changed, readOnly: kind.readOnly };
+  return { kind, path, changed, readOnly: kind.readOnly, ownership: true };
 }

@@ -22,7 +22,8 @@ import { blockDeviceNumbers } from './block-device';
 import { CsiVolumes } from './csi-volumes';
 import { VolumeMountError } from './mount-error';
 import { KeyedLock } from '../../machinery/keyed-lock';
-import { type SetUpDeps, setUpVolume } from './set-up-volume';
+import { type SetUpDeps, type SetUpResult, setUpVolume } from './set-up-volume';
+import { setVolumeOwnership } from '../../storage/ownership';
 import { type VolumeKind, propagationOption, volumeKind, volumePath } from './volume-kind';
 
 export interface VolumeLog {
@@ -117,6 +118,13 @@ export class VolumeManager implements VolumeProvider {
     return this.allocatable;
   }
 
+  /** The pod's securityContext.fsGroup on a volume that supports ownership management. */
+  private async applyFsGroup(pod: Pod, r: SetUpResult): Promise<void> {
+    const sc = (pod.spec as { securityContext?: { fsGroup?: unknown; fsGroupChangePolicy?: unknown } }).securityContext;
+    if (!r.ownership || typeof sc?.fsGroup !== 'number') return;
+    await setVolumeOwnership(r.path, sc.fsGroup, r.readOnly, typeof sc.fsGroupChangePolicy === 'string' ? sc.fsGroupChangePolicy : undefined);
+  }
+
   private async deps(): Promise<SetUpDeps> {
     return { podsDir: await this.root(), client: this.o.client, clock: this.o.clock, tokens: this.tokens, node: () => this.node(), nodeName: this.o.nodeName, csi: this.csi };
   }
@@ -132,7 +140,10 @@ export class VolumeManager implements VolumeProvider {
       this.actual.set(uid, actual);
       for (const v of pod.spec.volumes ?? []) {
         try {
+          const first = !actual.has(v.name);
           const r = await setUpVolume(pod, v, deps);
+          // As the kubelet, ownership is applied when the volume is mounted (and after new content).
+          if (first || r.changed) await this.applyFsGroup(pod, r);
           actual.set(v.name, r.kind);
           if (r.kind.type === 'persistentVolumeClaim') {
             const claims = this.claims.get(uid) ?? new Map<string, ClaimState>();
@@ -239,7 +250,10 @@ export class VolumeManager implements VolumeProvider {
           if (!this.actual.get(uid)?.get(v.name)?.atomic) continue;
           try {
             const r = await setUpVolume(pod, v, deps);
-            if (r.changed) this.log.info({ pod: uid, volume: v.name }, 'volume content updated');
+            if (r.changed) {
+              await this.applyFsGroup(pod, r);
+              this.log.info({ pod: uid, volume: v.name }, 'volume content updated');
+            }
           } catch (e) {
             // The previous content stays, as upstream; the next resync tries again.
             this.log.warn({ pod: uid, volume: v.name, err: msg(e) }, 'volume resync failed');
