@@ -235,6 +235,12 @@ export async function cleanupNode(dataDir: string, node: Pick<NodeArgs, 'bridge'
   for (const id of runcContainers(dataDir)) spawnSync('runc', ['--root', root, 'delete', '--force', id]);
   const mounts = (await readFile('/proc/self/mounts', 'utf8')).split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(dataDir));
   for (const m of mounts.reverse()) spawnSync('umount', ['-l', m.replace(/\\040/g, ' ')]);
+  // Block volumes' loop devices (the node detaches them on teardown; a test that stopped early did not).
+  const loops = spawnSync('losetup', ['--list', '--noheadings', '--output', 'NAME,BACK-FILE'], { encoding: 'utf8' }).stdout.split('\n');
+  for (const l of loops) {
+    const [dev, file] = l.trim().split(/\s+/, 2);
+    if (dev && file?.startsWith(dataDir)) spawnSync('losetup', ['-d', dev]);
+  }
   spawnSync('ip', ['link', 'del', node.bridge]);
   removeIptablesRules(node.bridge);
   for (const ctl of ['memory', 'cpu', 'cpuacct', 'pids', 'blkio', 'cpuset', 'devices', 'freezer', 'hugetlb', 'net_cls', 'perf_event', 'systemd', 'unified']) {
