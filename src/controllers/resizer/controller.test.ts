@@ -71,7 +71,6 @@ test('a driver needing node expansion: PV grows, claim waits with FileSystemResi
   assert.equal(c.capacity?.storage, '1Gi', 'the claim keeps its old capacity until the node grew the filesystem');
   assert.equal(c.allocatedResources?.storage, '2Gi');
   assert.deepEqual(c.conditions?.map((x) => [x.type, x.message]), [
-    ['Resizing', undefined],
     ['FileSystemResizePending', 'Waiting for user to (re-)start a pod to finish file system resize of volume on node.'],
   ]);
   const pv = await pvOf('offline');

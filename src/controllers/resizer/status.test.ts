@@ -31,7 +31,6 @@ test('the status at each step of a resize', () => {
   const pending = nodePendingStatus(claim(start), NOW);
   assert.deepEqual(pending.allocatedResourceStatuses, { storage: 'NodeResizePending' });
   assert.deepEqual((pending.conditions as Condition[]).map((x) => [x.type, x.message]), [
-    ['Resizing', undefined],
     ['FileSystemResizePending', 'Waiting for user to (re-)start a pod to finish file system resize of volume on node.'],
   ]);
   const done = finishedStatus(claim(start), '2Gi');

@@ -60,9 +60,9 @@ export function inProgressStatus(claim: KObject, size: string, updateStatus: boo
   return { ...s, allocatedResources: { ...o(s.allocatedResources), storage: size } };
 }
 
-/** markForPendingNodeExpansion. */
+/** markForPendingNodeExpansion (external-resizer: the controller's Resizing gives way to FileSystemResizePending). */
 export function nodePendingStatus(claim: KObject, now: string): Status {
-  const s = withConditions(o(claim.status), mergeResizeConditions(conditionsOf(claim), [condition('FileSystemResizePending', now, FS_RESIZE_PENDING_MESSAGE)], true));
+  const s = withConditions(o(claim.status), mergeResizeConditions(conditionsOf(claim), [condition('FileSystemResizePending', now, FS_RESIZE_PENDING_MESSAGE)], false));
   return withResourceStatus(s, 'NodeResizePending');
 }
 
