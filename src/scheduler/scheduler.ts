@@ -8,7 +8,7 @@ import type { Informer } from '../controllers/informer';
 import { WorkQueue, backoffDelay } from '../controllers/queue';
 import { decide } from './decide';
 import { type VolumeWorld, selectedNodePatches } from './volumes';
-import { nodeRef, podRef, pvRef, pvcRef, scRef } from '../machinery/refs';
+import { csiDriverRef, csiNodeRef, nodeRef, podRef, pvRef, pvcRef, scRef } from '../machinery/refs';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 
@@ -65,14 +65,19 @@ export class Scheduler implements Controller {
     const nodeChanged = () => this.retryUnschedulable();
     this.nodes.addHandler({ onAdd: nodeChanged, onUpdate: nodeChanged });
     // Claims, volumes and classes decide the volume filters: any change may let a pod in.
-    const storage = [pvcRef, pvRef, scRef].map((r) => ctx.informers.for(r));
+    const storage = [pvcRef, pvRef, scRef, csiNodeRef, csiDriverRef].map((r) => ctx.informers.for(r));
     for (const inf of storage) inf.addHandler({ onAdd: nodeChanged, onUpdate: nodeChanged, onDelete: nodeChanged });
-    const [pvcs, pvs, classes] = storage as [Informer, Informer, Informer];
+    const [pvcs, pvs, classes, csiNodes, csiDrivers] = storage as [Informer, Informer, Informer, Informer, Informer];
     this.world = {
       claim: (ns, name) => pvcs.get(ns, name),
       volume: (name) => pvs.get(undefined, name),
       volumes: () => pvs.list(),
       storageClass: (name) => classes.get(undefined, name),
+      csiDriversOn: (node) => {
+        const n = csiNodes.get(undefined, node);
+        return n ? ((n.spec as { drivers?: { name?: string }[] } | undefined)?.drivers ?? []).map((d) => d.name ?? '') : undefined;
+      },
+      isCsiDriver: (name) => csiDrivers.get(undefined, name) !== undefined,
     };
     this.ready = Promise.all([this.pods.hasSynced, this.nodes.hasSynced, ...storage.map((i) => i.hasSynced)]).then(() => undefined);
   }

@@ -99,6 +99,24 @@ test('filterVolumes checks bound volumes and WaitForFirstConsumer claims against
   }
 });
 
+test('filterVolumes: a WaitForFirstConsumer claim of a CSI driver goes only to nodes whose CSINode lists the driver', () => {
+  const classes = [sc('csi', 'WaitForFirstConsumer', 'block.csi.example'), sc('other', 'WaitForFirstConsumer', 'legacy.example/p')];
+  const drivers: Record<string, string[]> = { n1: ['block.csi.example'], n2: [] };
+  const w = (claims: KObject[]): VolumeWorld => ({ ...world(claims, [], classes), csiDriversOn: (n) => drivers[n], isCsiDriver: (name) => name === 'block.csi.example' });
+  const rows: [string, KObject, string, string[] | undefined][] = [
+    ['the driver runs on the node', claim('c', { storageClassName: 'csi' }), 'n1', undefined],
+    ['the node does not run it', claim('c', { storageClassName: 'csi' }), 'n2', [REASON_BIND_CONFLICT]],
+    ['a node with no CSINode yet is not ruled out', claim('c', { storageClassName: 'csi' }), 'n3', undefined],
+    ['a provisioner that is not a CSI driver is not checked', claim('o', { storageClassName: 'other' }), 'n2', undefined],
+  ];
+  for (const [what, c, n, want] of rows) {
+    const world2 = w([c]);
+    const pre = preFilterVolumes(pod('p', [c.metadata.name ?? '']), world2, []);
+    assert.ok(!isPreFilterFailure(pre), what);
+    assert.deepEqual(filterVolumes(pre, node(n), world2), want && { reasons: want, unresolvable: true }, what);
+  }
+});
+
 test('selectedNodePatches annotates each WaitForFirstConsumer claim not yet pointing at the node', () => {
   const done = claim('done', { storageClassName: 'local' }, { annotations: { 'volume.kubernetes.io/selected-node': 'n1' } });
   const moved = claim('moved', { storageClassName: 'local' }, { annotations: { 'volume.kubernetes.io/selected-node': 'n2' } });

@@ -22,6 +22,10 @@ export interface VolumeWorld {
   volume(name: string): KObject | undefined;
   volumes(): readonly KObject[];
   storageClass(name: string): KObject | undefined;
+  /** The CSI drivers a node's CSINode lists (undefined: the node has no CSINode yet). */
+  csiDriversOn?(node: string): string[] | undefined;
+  /** Whether a CSIDriver object names this provisioner (it is a CSI driver). */
+  isCsiDriver?(name: string): boolean;
 }
 
 /** The pod's claims, resolved and split as upstream's GetPodVolumeClaims does. */
@@ -132,10 +136,17 @@ export function preFilterVolumes(pod: KObject, world: VolumeWorld, placed: reado
 
 export const isPreFilterFailure = (r: PodClaims | PreFilterFailure): r is PreFilterFailure => 'reason' in r;
 
-/** Whether a delayed claim could be provisioned: its class names a real provisioner. */
-function provisionable(claim: KObject, world: VolumeWorld): boolean {
+/**
+ * Whether a delayed claim could be provisioned for `node`: its class names a real provisioner,
+ * and a CSI driver is one the node runs (its CSINode lists it) — a volume of a node-local driver
+ * cannot be made for a node without it, and asking would only bounce the pod between nodes.
+ */
+function provisionable(claim: KObject, world: VolumeWorld, node: string): boolean {
   const sc = world.storageClass(claimClass(claim)) as { provisioner?: string } | undefined;
-  return !!sc?.provisioner && sc.provisioner !== NO_PROVISIONER;
+  if (!sc?.provisioner || sc.provisioner === NO_PROVISIONER) return false;
+  if (!world.isCsiDriver?.(sc.provisioner)) return true;
+  const drivers = world.csiDriversOn?.(node);
+  return drivers === undefined || drivers.includes(sc.provisioner);
 }
 
 /** VolumeBinding Filter for one node; undefined when the node can serve every claim. */
@@ -163,7 +174,7 @@ export function filterVolumes(claims: PodClaims, node: KObject, world: VolumeWor
     const free = available.filter((pv) => !chosen.has(pv.metadata.name ?? ''));
     const pv = findBestMatchForClaim(claim, free, { delayBinding: true, node });
     if (pv) chosen.add(pv.metadata.name ?? '');
-    else if (!provisionable(claim, world)) {
+    else if (!provisionable(claim, world, name)) {
       reasons.push(REASON_BIND_CONFLICT);
       break;
     }
