@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KObject } from '../../machinery/types';
-import { ANN_RECYCLE_OF, type RecycleInput, decideRecycle, failureOf, podsUsingVolume, recyclerPod, recyclerTimeout } from './recycle';
+import { ANN_RECYCLE_OF, type RecycleInput, decideRecycle, failureOf, podsUsingVolume, recyclerPod, recyclerSource, recyclerTimeout } from './recycle';
 
 const claimRef = { namespace: 'ns', name: 'c', uid: 'u1' };
 function pv(o: { source?: object; size?: string; affinity?: string } = {}): KObject {
@@ -32,7 +32,8 @@ function recycler(o: { phase?: string; status?: object; of?: string; created?: s
     status: { phase: o.phase ?? 'Pending', ...(o.status ?? {}) },
   };
 }
-const input = (o: Partial<RecycleInput> = {}): RecycleInput => ({ pods: [], claimCached: false, recycler: undefined, nodes: [], now, ...o });
+// ownUid r1: the recycler pods below are the ones this process created, unless a case says otherwise.
+const input = (o: Partial<RecycleInput> = {}): RecycleInput => ({ pods: [], claimCached: false, recycler: undefined, nodes: [], now, ownUid: 'r1', ...o });
 const node = (name: string): KObject => ({ metadata: { name, labels: { 'kubernetes.io/hostname': name } } });
 
 const cases: { name: string; pv?: KObject; input: RecycleInput; want: object }[] = [
@@ -52,6 +53,8 @@ const cases: { name: string; pv?: KObject; input: RecycleInput; want: object }[]
   { name: 'recycler Succeeded while being deleted: still recycled', input: input({ recycler: recycler({ phase: 'Succeeded', deleting: true }) }), want: { action: 'recycled', event: { type: 'Normal', reason: 'VolumeRecycled', message: 'Volume recycled' } } },
   { name: 'recycler Failed: failed with its message', input: input({ recycler: recycler({ phase: 'Failed', status: { message: 'disk on fire' } }) }), want: { action: 'failed', event: { type: 'Warning', reason: 'VolumeFailedRecycle', message: 'Recycle failed: failed to recycle volume: disk on fire' } } },
   { name: 'a recycler of an earlier release is replaced', input: input({ recycler: recycler({ phase: 'Succeeded', of: 'pv1/u0' }) }), want: { action: 'replace' } },
+  { name: 'a Succeeded recycler this process did not create (forged, or of an earlier process) is replaced, not trusted', input: input({ recycler: recycler({ phase: 'Succeeded' }), ownUid: undefined }), want: { action: 'replace' } },
+  { name: 'a recycler with another uid is replaced', input: input({ recycler: recycler({ phase: 'Succeeded' }), ownUid: 'r0' }), want: { action: 'replace' } },
   { name: 'a recycler pod nobody marked is replaced', input: input({ recycler: { ...recycler(), metadata: { name: 'recycler-for-v', namespace: 'default' } } }), want: { action: 'replace' } },
   { name: 'the recycler is checked before pods: its run is under way', input: input({ recycler: recycler({ phase: 'Running', status: { startTime: '2026-01-01T00:09:50Z' } }), pods: [pod('a', { claim: 'c' })] }), want: { action: 'wait', retryAfterMs: 50_000 } },
 ];
@@ -107,4 +110,9 @@ test('podsUsingVolume: ephemeral volumes name their claim "<pod>-<volume>"', () 
   const eph: KObject = { metadata: { name: 'p', namespace: 'ns' }, spec: { volumes: [{ name: 'c', ephemeral: {} }] }, status: { phase: 'Running' } };
   const v = { ...pv(), spec: { ...(pv().spec as object), claimRef: { namespace: 'ns', name: 'p-c', uid: 'u' } } };
   assert.deepEqual(podsUsingVolume(v, [eph]), ['ns/p']);
+});
+
+test('recyclerSource: never the host root, however the stored path is written', () => {
+  for (const path of ['/', '/.', '//', '/a/..', '/./']) assert.equal(recyclerSource({ metadata: { name: 'r' }, spec: { hostPath: { path } } }), undefined, path);
+  assert.deepEqual(recyclerSource({ metadata: { name: 'r' }, spec: { hostPath: { path: '/srv/data' } } }), { hostPath: { path: '/srv/data' } });
 });

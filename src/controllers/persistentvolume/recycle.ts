@@ -2,6 +2,7 @@
 // recycler pod), as pure decisions: given a Released volume, the pods of its claim's namespace and
 // the recycler pod as cached, what to do next. Upstream blocks one goroutine on a watch of the pod;
 // here each change of the pod brings the volume back, so every step is decided from the caches.
+import { posix } from 'node:path';
 import { quantityValue, tryParseQuantity } from '../../machinery/quantity';
 import type { KObject } from '../../machinery/types';
 import { claimsOfPod } from '../pvcprotection/compute';
@@ -30,6 +31,8 @@ type Source = { hostPath: Record<string, unknown> } | { nfs: Record<string, unkn
 /** The pod volume source a recycler mounts, for the sources upstream recycles (hostPath, nfs). */
 export function recyclerSource(pv: KObject): Source | undefined {
   const spec = (pv.spec ?? {}) as { hostPath?: { path?: string; type?: string }; nfs?: { server?: string; path?: string } };
+  // Never the host's root, whatever the stored object says (validation refuses it on new PVs).
+  if (spec.hostPath?.path && posix.normalize(spec.hostPath.path).replace(/\/+$/, '') === '') return undefined;
   if (spec.hostPath?.path) return { hostPath: { path: spec.hostPath.path, ...(spec.hostPath.type ? { type: spec.hostPath.type } : {}) } };
   if (spec.nfs?.server && spec.nfs.path) return { nfs: { server: spec.nfs.server, path: spec.nfs.path, readOnly: false } };
   return undefined;
@@ -109,6 +112,12 @@ export interface RecycleInput {
   claimCached: boolean;
   /** The cached pod default/recycler-for-<volume>. */
   recycler: KObject | undefined;
+  /**
+   * The uid of the recycler pod this process created for the volume. Only that pod is trusted
+   * (anyone who can create pods in `default` could make one of that name that exits 0 without
+   * scrubbing); another — forged, or left by an earlier process — is replaced, as upstream does.
+   */
+  ownUid?: string | undefined;
   nodes: readonly KObject[];
   now: Date;
 }
@@ -137,7 +146,7 @@ export function decideRecycle(pv: KObject, input: RecycleInput): RecycleDecision
   const source = recyclerSource(pv);
   if (!source) return { action: 'fail', event: warn(NO_RECYCLER) };
   const pod = input.recycler;
-  if (pod && pod.metadata.annotations?.[ANN_RECYCLE_OF] !== recycleOf(pv)) return { action: 'replace', pod };
+  if (pod && (pod.metadata.uid !== input.ownUid || pod.metadata.annotations?.[ANN_RECYCLE_OF] !== recycleOf(pv))) return { action: 'replace', pod };
   if (!pod) {
     const users = podsUsingVolume(pv, input.pods);
     // upstream records this as a Normal event with the VolumeFailedRecycle reason, and waits.

@@ -32,6 +32,9 @@ export interface RecyclerDeps {
 }
 
 export class Recycler {
+  /** Volume name → uid of the recycler pod this process created (the only one trusted). */
+  private readonly created = new Map<string, string>();
+
   constructor(private readonly d: RecyclerDeps) {}
 
   /** The volumes whose recycling a change of this pod may move on: its own, or those of its claims. */
@@ -52,6 +55,7 @@ export class Recycler {
       pods: this.d.pods.list(ref.namespace ?? ''),
       claimCached: this.d.pvcs.get(ref.namespace ?? '', ref.name ?? '') !== undefined,
       recycler: this.d.pods.get(RECYCLER_NAMESPACE, recyclerPodName(name)),
+      ownUid: this.created.get(name),
       nodes: this.d.nodes.list(),
       now: this.d.clock.now(),
     });
@@ -65,7 +69,8 @@ export class Recycler {
         return;
       case 'create':
         try {
-          await this.d.client.create(podRef, RECYCLER_NAMESPACE, d.pod);
+          const made = await this.d.client.create(podRef, RECYCLER_NAMESPACE, d.pod);
+          this.created.set(name, made.metadata.uid ?? '');
         } catch (err) {
           // The cache lags our own create: its watch event brings the volume back.
           if (!isReason(err, 'AlreadyExists')) throw err;
@@ -77,10 +82,12 @@ export class Recycler {
       case 'recycled':
         // Pod first: a retry after a failed write below scrubs once more, which is harmless.
         await this.deletePod(d.pod);
+        this.created.delete(name);
         this.d.emit(pv, d.event);
         return this.d.unbind(pv);
       case 'failed':
         await this.deletePod(d.pod);
+        this.created.delete(name);
         await this.d.setPhase(pv, 'Failed', d.event.message);
         return this.d.emit(pv, d.event);
     }

@@ -65,6 +65,9 @@ describe('PersistentVolume validation', () => {
       `spec.csi.driver: Invalid value: "": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
       'spec.csi.volumeHandle: Required value',
     ]],
+    ['Recycle of the host root, however written', (s) => { delete s['nfs']; s['hostPath'] = { path: '/./', type: '' }; s['persistentVolumeReclaimPolicy'] = 'Recycle'; }, [
+      "spec.persistentVolumeReclaimPolicy: Forbidden: may not be 'recycle' for a hostPath mount of '/'",
+    ]],
     ['bad reclaim policy', (s) => (s['persistentVolumeReclaimPolicy'] = 'Keep'), [
       'spec.persistentVolumeReclaimPolicy: Unsupported value: "Keep": supported values: "Delete", "Recycle", "Retain"',
     ]],

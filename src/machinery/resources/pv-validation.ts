@@ -1,4 +1,5 @@
 // PersistentVolume spec validation (core ValidatePersistentVolumeSpec and its update rules).
+import { posix } from 'node:path';
 import { deepEqual } from '../deep-equal';
 import { type FieldError, Path, fe } from '../field-errors';
 import { type JsonObject, type KObject, isObject } from '../types';
@@ -155,7 +156,8 @@ export function validatePVSpec(spec: JsonObject, path = new Path('spec')): Field
   if (count === 0) errs.push(fe.required(path, 'must specify a volume type'));
 
   const hostPath = asStr(dig(spec, 'hostPath', 'path'));
-  if (hostPath !== undefined && hostPath.replace(/\/+$/, '') === '' && hostPath.startsWith('/') && policy === 'Recycle') {
+  // path.Clean as upstream: "/.", "//", "/a/.." are the root too.
+  if (hostPath !== undefined && hostPath.startsWith('/') && posix.normalize(hostPath).replace(/\/+$/, '') === '' && policy === 'Recycle') {
     errs.push(fe.forbidden(path.child('persistentVolumeReclaimPolicy'), "may not be 'recycle' for a hostPath mount of '/'"));
   }
   const cls = asStr(spec['storageClassName']);
