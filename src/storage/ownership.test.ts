@@ -23,6 +23,7 @@ test('csiManagesOwnership: File always, None never, default only with fsType and
   assert.equal(csiManagesOwnership(undefined, mount('ext4', 'MULTI_NODE_MULTI_WRITER')), false);
   assert.equal(csiManagesOwnership(undefined, mount(undefined, 'SINGLE_NODE_WRITER')), false);
   assert.equal(csiManagesOwnership('File', { accessType: 'block', accessMode: 'SINGLE_NODE_WRITER' }), false);
+  assert.equal(csiManagesOwnership('File', mount('ext4', 'SINGLE_NODE_WRITER'), true), false, 'a read-only mount is never changed');
 });
 
 test('setVolumeOwnership: real files get the group and modes; symlinks are not followed', async () => {
@@ -33,6 +34,7 @@ test('setVolumeOwnership: real files get the group and modes; symlinks are not f
     await writeFile(join(dir, 'sub', 'f'), 'x', { mode: 0o644 });
     await writeFile(join(outside, 'host'), 'h', { mode: 0o600 });
     await symlink(join(outside, 'host'), join(dir, 'link'));
+    await symlink(outside, join(dir, 'dirlink'));
     await chmod(dir, 0o755);
     await setVolumeOwnership(dir, 2000, false, undefined);
     for (const [p, mode] of [[dir, 0o2775], [join(dir, 'sub'), 0o2775], [join(dir, 'sub', 'f'), 0o664]] as const) {
@@ -42,6 +44,8 @@ test('setVolumeOwnership: real files get the group and modes; symlinks are not f
     }
     const host = await lstat(join(outside, 'host'));
     assert.deepEqual([host.gid, host.mode & 0o7777], [0, 0o600], 'the symlink target outside is untouched');
+    const out = await lstat(outside);
+    assert.equal(out.gid, 0, 'a symlinked directory is not walked');
     // OnRootMismatch: a matching root skips the walk (a new file stays as it is).
     await writeFile(join(dir, 'later'), 'y', { mode: 0o600 });
     await setVolumeOwnership(dir, 2000, false, 'OnRootMismatch');

@@ -77,7 +77,7 @@ export interface SetUpResult {
   readOnly: boolean;
   /** A raw block device (a csi claim with volumeMode Block): containers get it as volumeDevices. */
   block?: boolean;
-  /** The pod's fsGroup is applied to this volume's files (emptyDir, API data, CSI per fsGroupPolicy). */
+  /** The pod's fsGroup is applied to this volume's files (emptyDir, CSI per fsGroupPolicy). */
   ownership?: boolean;
 }
 
@@ -101,7 +101,7 @@ export async function setUpVolume(pod: Pod, v: VolumeSpec, deps: SetUpDeps): Pro
     if (m.plugin !== 'csi') return { kind, path: m.path, changed: false, readOnly: m.readOnly };
     if (!deps.csi) throw new Error(`persistentvolume "${m.pvName}" is a csi volume (driver ${m.driver}) and this node has no CSI drivers configured; start the node with its CSI driver registry`);
     const r = await deps.csi.setUp(pod, v.name, m);
-    const ownership = csiManagesOwnership(await fsGroupPolicy(deps.client, m.driver), m.capability);
+    const ownership = csiManagesOwnership(await fsGroupPolicy(deps.client, m.driver), m.capability, m.readOnly);
     return { kind, path: r.path, changed: false, readOnly: m.readOnly, block: m.block, ownership };
   }
   const uid = pod.metadata.uid ?? '';
@@ -125,5 +125,7 @@ export async function setUpVolume(pod: Pod, v: VolumeSpec, deps: SetUpDeps): Pro
   await mkdir(path, { recursive: true, mode: 0o755 });
   if (kind.tmpfs) await ensureTmpfs(path, secretTmpfsSize(payload));
   const changed = await writeAtomically(path, payload, deps.clock.now());
-  return { kind, path, changed, readOnly: kind.readOnly, ownership: true };
+  // Not walked for fsGroup: the atomic writer owns these files' modes (a walk after each swap
+  // would differ from the payload's modes and rewrite the volume on every resync).
+  return { kind, path, changed, readOnly: kind.readOnly };
 }
