@@ -56,7 +56,12 @@ export async function bindMount(source: string, target: string): Promise<void> {
 
 export async function unmount(target: string): Promise<void> {
   try {
-    await run('umount', ['--no-canonicalize', target]);
+    // A network filesystem whose server is gone can block umount forever: give up after a minute
+    // and detach it lazily (the kernel lets go once nothing uses it), as the kubelet forces it.
+    await run('umount', ['--no-canonicalize', target], { timeout: 60_000 }).catch(async (e: unknown) => {
+      if ((e as { killed?: boolean }).killed !== true) throw e;
+      await run('umount', ['--no-canonicalize', '-l', target]);
+    });
   } catch (e) {
     const stderr = (e as { stderr?: string }).stderr?.trim() ?? '';
     if (/not mounted|no mount point/i.test(stderr)) return;

@@ -4,6 +4,7 @@ import { isObject, type JsonObject } from '../types';
 import { tryParseQuantity } from '../quantity';
 import { isDNS1123Label, isDNS1123Subdomain } from '../validation/names';
 import { arr, obj, str } from './common';
+import { validateNFS } from './pv-validation';
 
 const FILE_MODE_MSG = 'must be a number between 0 and 0777 (octal), both inclusive';
 const HOST_PATH_TYPES = ['', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice'];
@@ -81,6 +82,9 @@ function validateSource(kind: string, src: JsonObject, path: Path): FieldError[]
     }
     case 'persistentVolumeClaim':
       if (!str(src.claimName)) errs.push(fe.required(path.child('claimName')));
+      break;
+    case 'nfs':
+      errs.push(...validateNFS(src, path));
       break;
     case 'downwardAPI':
       errs.push(...validateMode(src.defaultMode, path.child('defaultMode')));

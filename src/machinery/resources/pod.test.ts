@@ -130,7 +130,7 @@ describe('pod validation', () => {
       metadata: { name: 'P', namespace: 'default' },
       spec: {
         containers: [{ name: 'c', image: 'x:1', volumeMounts: [{ name: 'missing', mountPath: '/a' }] }, { name: 'c', image: '' }],
-        volumes: [{ name: 'v', configMap: { name: 'cm', items: [{ key: 'k', path: '../x' }, { key: 'k', path: '/abs' }] } }, { name: 'w', secret: { secretName: 's' }, configMap: { name: 'x' } }],
+        volumes: [{ name: 'v', configMap: { name: 'cm', items: [{ key: 'k', path: '../x' }, { key: 'k', path: '/abs' }] } }, { name: 'w', secret: { secretName: 's' }, configMap: { name: 'x' } }, { name: 'n', nfs: { server: '', path: 'exports' } }],
         restartPolicy: 'Sometimes',
       },
     });
@@ -139,6 +139,8 @@ describe('pod validation', () => {
     assert.ok(m.includes(`spec.volumes[0].configMap.items[0].path: Invalid value: "../x": must not contain '..'`));
     assert.ok(m.includes('spec.volumes[0].configMap.items[1].path: Invalid value: "/abs": must be a relative path'));
     assert.ok(m.includes('spec.volumes[1].configMap: Forbidden: may not specify more than 1 volume type'));
+    assert.ok(m.includes('spec.volumes[2].nfs.server: Required value'));
+    assert.ok(m.includes('spec.volumes[2].nfs.path: Invalid value: "exports": must be an absolute path'));
     assert.ok(m.includes('spec.containers[0].volumeMounts[0].name: Not found: "missing"'));
     assert.ok(m.includes('spec.containers[1].name: Duplicate value: "c"'));
     assert.ok(m.includes('spec.containers[1].image: Required value'));

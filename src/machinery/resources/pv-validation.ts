@@ -50,7 +50,8 @@ function validateHostPath(src: JsonObject, path: Path): FieldError[] {
   return errs;
 }
 
-function validateNFS(src: JsonObject, path: Path): FieldError[] {
+/** ValidateNFSVolumeSource, shared by PVs and pods' inline nfs volumes. */
+export function validateNFS(src: JsonObject, path: Path): FieldError[] {
   const errs: FieldError[] = [];
   const server = asStr(src['server']) ?? '';
   const p = asStr(src['path']) ?? '';
