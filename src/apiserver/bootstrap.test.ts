@@ -32,3 +32,14 @@ test('bootstrap: a default class left by an older Berth (provisioner berth.dev/l
   assert.equal((await s.get(sc, undefined, 'local-dir'))['provisioner'], 'local-dir.csi.berth.dev');
   assert.equal((await s.get(sc, undefined, 'mine'))['provisioner'], 'berth.dev/local-dir');
 });
+
+test('bootstrap: the replaced class keeps the user\'s choice of default (and labels)', async () => {
+  assert.ok(sc);
+  const s = store();
+  await s.create(sc, undefined, { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'local-dir', labels: { team: 'a' }, annotations: { 'berth.dev/capacity-enforced': 'false', 'storageclass.kubernetes.io/is-default-class': 'false' } }, provisioner: 'berth.dev/local-dir', volumeBindingMode: 'Immediate' });
+  await bootstrap(s, registry, { ip: '127.0.0.1', port: 6443 });
+  const c = await s.get(sc, undefined, 'local-dir');
+  assert.equal(c['provisioner'], 'local-dir.csi.berth.dev');
+  assert.equal(c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'], 'false');
+  assert.deepEqual(c.metadata.labels, { team: 'a' });
+});

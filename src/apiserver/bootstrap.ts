@@ -73,6 +73,12 @@ async function ensure(store: ObjectStore, registry: Registry, plural: string, ns
   }
 }
 
+/** Pure: the new local-dir class replacing an older Berth's, keeping the user's annotations and labels. */
+export function replacementClass(old: KObject): KObject {
+  const annotations = { ...(old.metadata.annotations ?? {}), 'berth.dev/capacity-enforced': defaultStorageClass.metadata.annotations?.['berth.dev/capacity-enforced'] ?? '' };
+  return { ...defaultStorageClass, metadata: { name: DEFAULT_STORAGE_CLASS, annotations, ...(old.metadata.labels ? { labels: old.metadata.labels } : {}) } };
+}
+
 /** CSIDriver objects for the built-in drivers this process serves (kubectl get csidrivers). */
 export async function ensureCsiDrivers(store: ObjectStore, registry: Registry, names: readonly string[]): Promise<void> {
   if (!registry.lookup('storage.k8s.io', 'v1', 'csidrivers')) return;
@@ -96,10 +102,13 @@ export async function bootstrap(store: ObjectStore, registry: Registry, api: { i
     // Data dirs from before the CSI drivers hold the default class with the old provisioner name,
     // which nothing serves any more; a class's provisioner is immutable, so it is replaced.
     const old = await store.tryGet(scDef, undefined, DEFAULT_STORAGE_CLASS);
+    let local = defaultStorageClass;
     if (old && old['provisioner'] === LEGACY_DIR_PROVISIONER && old.metadata.annotations?.['berth.dev/capacity-enforced'] !== undefined) {
+      // The user's choices on it (default or not, labels, other annotations) carry over.
+      local = replacementClass(old);
       await store.delete(scDef, undefined, DEFAULT_STORAGE_CLASS);
     }
-    for (const sc of [defaultStorageClass, blockStorageClass]) await ensure(store, registry, 'storageclasses', undefined, sc, 'storage.k8s.io');
+    for (const sc of [local, blockStorageClass]) await ensure(store, registry, 'storageclasses', undefined, sc, 'storage.k8s.io');
   }
   if (registry.lookup('snapshot.storage.k8s.io', 'v1', 'volumesnapshotclasses')) {
     for (const c of snapshotClasses) await ensure(store, registry, 'volumesnapshotclasses', undefined, c, 'snapshot.storage.k8s.io');

@@ -48,6 +48,8 @@ export class CsiNodePublisher {
     const { client, nodeName } = this.o;
     const node = await client.get(nodeRef, undefined, nodeName).catch(() => undefined);
     if (!node) return; // registration creates the Node; the next pass publishes
+    const have = await client.get(csiNodeRef, undefined, nodeName).catch(() => undefined);
+    const listed = ((have?.spec as { drivers?: CsiNodeDriver[] } | undefined)?.drivers ?? []);
     const drivers: CsiNodeDriver[] = [];
     for (const name of this.o.drivers.names()) {
       const d = this.o.drivers.get(name);
@@ -55,11 +57,14 @@ export class CsiNodePublisher {
       try {
         drivers.push(driverEntry(name, await d.nodeGetInfo()));
       } catch (err) {
-        this.o.log.warn({ driver: name, err: err instanceof Error ? err.message : String(err) }, 'CSI driver did not answer NodeGetInfo; left out of the CSINode');
+        // A registered driver that failed to answer once keeps its entry (the kubelet drops a
+        // driver only when it deregisters); a new one waits for its first answer.
+        const prev = listed.find((e) => e.name === name);
+        if (prev) drivers.push(prev);
+        this.o.log.warn({ driver: name, err: err instanceof Error ? err.message : String(err) }, 'CSI driver did not answer NodeGetInfo');
       }
     }
     const want = desiredCsiNode(nodeName, node.metadata.uid ?? '', drivers);
-    const have = await client.get(csiNodeRef, undefined, nodeName).catch(() => undefined);
     if (!have) {
       await client.create(csiNodeRef, undefined, want);
       return;

@@ -178,5 +178,8 @@ export function addWarnings(rc: RequestContext, msgs: readonly string[]): void {
   if (msgs.length === 0) return;
   const have = rc.res.getHeader('Warning');
   const prev = Array.isArray(have) ? have : have === undefined ? [] : [String(have)];
-  rc.res.setHeader('Warning', [...prev, ...msgs.map((x) => `299 - ${JSON.stringify(x)}`)]);
+  // UTF-8 bytes carried as latin1 (Node's header encoding), as kube-apiserver sends them; a
+  // retried patch repeats its checks, so each warning is sent once.
+  const next = msgs.map((x) => Buffer.from(`299 - ${JSON.stringify(x)}`, 'utf8').toString('latin1'));
+  rc.res.setHeader('Warning', [...new Set([...prev, ...next])]);
 }
