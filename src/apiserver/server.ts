@@ -1,5 +1,6 @@
 // The HTTPS front door: authentication, health, version, discovery, OpenAPI, then REST.
 import { createServer, type Server } from 'node:https';
+import { closeServer, listen } from '../machinery/listen';
 import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -95,14 +96,7 @@ export class ApiServer {
       });
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port, this.opts.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.address = server.address() as AddressInfo;
+    this.address = await listen(server, this.opts.port, this.opts.host);
     signal.addEventListener('abort', () => void this.stop(), { once: true });
   }
 
@@ -111,10 +105,7 @@ export class ApiServer {
     if (!s) return;
     this.server = undefined;
     for (const sock of this.upgraded) sock.destroy();
-    await new Promise<void>((resolve) => {
-      s.close(() => resolve());
-      s.closeAllConnections();
-    });
+    await closeServer(s);
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {

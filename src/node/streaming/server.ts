@@ -1,6 +1,7 @@
 // The node's kubelet-style streaming server: container logs over plain HTTPS; exec, attach and
 // port-forward over SPDY/3.1 or WebSocket upgrades. Only the apiserver (holding `token`) may call it.
 import { createServer, type Server } from 'node:https';
+import { closeServer, listen } from '../../machinery/listen';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -90,14 +91,7 @@ export class StreamingServer {
       }
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port, this.opts.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.address = server.address() as AddressInfo;
+    this.address = await listen(server, this.opts.port, this.opts.host);
     signal.addEventListener('abort', () => void this.stop(), { once: true });
   }
 
@@ -106,10 +100,7 @@ export class StreamingServer {
     if (!s) return;
     this.server = undefined;
     for (const c of this.wss.clients) c.terminate();
-    await new Promise<void>((resolve) => {
-      s.close(() => resolve());
-      s.closeAllConnections();
-    });
+    await closeServer(s);
   }
 
   private authorize(req: IncomingMessage): void {
