@@ -47,3 +47,8 @@ export function errMessage(err: unknown): string {
 export function isReason(err: unknown, reason: string): boolean {
   return typeof err === 'object' && err !== null && (err as { reason?: unknown }).reason === reason;
 }
+
+/** Resolves when the caches are synced or `signal` aborts, whichever comes first: workers start on synced caches only. */
+export function readyOrAborted(ready: Promise<void>, signal: AbortSignal): Promise<unknown> {
+  return Promise.race([ready, new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+}

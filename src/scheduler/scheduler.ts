@@ -2,7 +2,7 @@
 // gets PodScheduled=False (Unschedulable) and a FailedScheduling event, and is retried with
 // backoff (1 s doubling to 10 s) when nodes or pods change, and at least every 5 minutes.
 import type { KObject } from '../machinery/types';
-import { type Controller, type ControllerContext, errMessage, isReason } from '../controllers/controller';
+import { type Controller, type ControllerContext, errMessage, isReason, readyOrAborted } from '../controllers/controller';
 import type { EventRecorder } from '../controllers/events';
 import type { Informer } from '../controllers/informer';
 import { WorkQueue, backoffDelay } from '../controllers/queue';
@@ -83,7 +83,7 @@ export class Scheduler implements Controller {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    await Promise.race([this.ready, new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    await readyOrAborted(this.ready, signal);
     const flush = () => {
       this.retryUnschedulable();
       this.cancelFlush = this.ctx.timer.setTimeout(flush, UNSCHEDULABLE_FLUSH_MS);

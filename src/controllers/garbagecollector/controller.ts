@@ -3,7 +3,7 @@
 import type { ResourceDef } from '../../machinery/resource';
 import type { KObject, OwnerReference } from '../../machinery/types';
 import { deepEqual } from '../../machinery/deep-equal';
-import { type Controller, type ControllerContext, errMessage, isReason, refOf } from '../controller';
+import { type Controller, type ControllerContext, errMessage, isReason, refOf, readyOrAborted } from '../controller';
 import type { EventRecorder } from '../events';
 import { type Informer, objectKeyOf } from '../informer';
 import { WorkQueue } from '../queue';
@@ -80,7 +80,7 @@ export class GarbageCollector implements Controller {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    await Promise.race([this.ready, new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    await readyOrAborted(this.ready, signal);
     await this.queue.run(this.workers, (k) => this.reconcile(k), signal, (key, err) =>
       this.ctx.log.debug({ controller: this.name, key, err: errMessage(err) }, 'garbage collection failed; will retry'),
     );

@@ -4,7 +4,7 @@
 import type { ResourceRef } from '../../machinery/client';
 import { type ResourceDef, servedVerbs } from '../../machinery/resource';
 import type { KObject } from '../../machinery/types';
-import { type Controller, type ControllerContext, errMessage, isReason, refOf } from '../controller';
+import { type Controller, type ControllerContext, errMessage, isReason, refOf, readyOrAborted } from '../controller';
 import type { Informer } from '../informer';
 import { WorkQueue } from '../queue';
 import {
@@ -70,7 +70,7 @@ export class NamespaceController implements Controller {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    await Promise.race([this.ready, new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    await readyOrAborted(this.ready, signal);
     await this.queue.run(this.workers, (k) => this.sync(k), signal, (key, err) => {
       if (err instanceof LateContentError) return this.ctx.log.debug({ controller: this.name, namespace: key }, err.message);
       this.ctx.log.warn({ controller: this.name, namespace: key, err: errMessage(err) }, 'namespace deletion failed; will retry');

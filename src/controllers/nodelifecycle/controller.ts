@@ -5,7 +5,7 @@
 import type { ResourceRef } from '../../machinery/client';
 import { rfc3339 } from '../../machinery/clock';
 import type { KObject } from '../../machinery/types';
-import { type Controller, type ControllerContext, errMessage, isReason } from '../controller';
+import { type Controller, type ControllerContext, errMessage, isReason, readyOrAborted } from '../controller';
 import type { Informer } from '../informer';
 import { WorkQueue } from '../queue';
 import { type Health, desiredTaints, observe, silentConditions } from './compute';
@@ -48,7 +48,7 @@ export class NodeLifecycleController implements Controller {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    await Promise.race([this.ready, new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    await readyOrAborted(this.ready, signal);
     let cancel: (() => void) | undefined;
     const monitor = () => {
       for (const n of this.nodes.list()) this.queue.add(n.metadata.name ?? '');

@@ -10,7 +10,7 @@
 // scrubbed by a recycler pod (recycler.ts), so pods are watched too.
 import { getIfExists, type ResourceRef } from '../../machinery/client';
 import type { KObject } from '../../machinery/types';
-import { type Controller, type ControllerContext, errMessage, isReason } from '../controller';
+import { type Controller, type ControllerContext, errMessage, isReason, readyOrAborted } from '../controller';
 import type { EventRecorder } from '../events';
 import type { Informer } from '../informer';
 import { splitKey } from '../replicaset/pods';
@@ -127,7 +127,7 @@ export class PersistentVolumeController implements Controller {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    await Promise.race([this.ready, new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    await readyOrAborted(this.ready, signal);
     const onError = (kind: string) => (key: string, err: unknown) => {
       if (err instanceof StaleVolumeError || isReason(err, 'Conflict')) return this.ctx.log.debug({ controller: this.name, [kind]: key }, errMessage(err));
       this.ctx.log.warn({ controller: this.name, [kind]: key, err: errMessage(err) }, `${kind} sync failed; will retry`);

@@ -6,7 +6,7 @@ import type { ResourceRef } from '../../machinery/client';
 import { nodeRef, pvRef, pvcRef, scRef } from '../../machinery/refs';
 import type { KObject } from '../../machinery/types';
 import type { ContentSource, CsiDriver, CsiDriverRegistry, CsiVolume } from '../../storage/csi/types';
-import { type Controller, type ControllerContext, errMessage, isReason } from '../controller';
+import { type Controller, type ControllerContext, errMessage, isReason, readyOrAborted } from '../controller';
 import type { EventRecorder } from '../events';
 import type { Informer } from '../informer';
 import { ANN_DYNAMICALLY_PROVISIONED, ANN_SELECTED_NODE } from '../persistentvolume/compute';
@@ -65,7 +65,7 @@ export class CsiProvisionerController implements Controller {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    await Promise.race([this.ready, new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    await readyOrAborted(this.ready, signal);
     const onError = (key: string, err: unknown) => {
       if (err instanceof Retry || isReason(err, 'Conflict')) return this.ctx.log.debug({ controller: this.name, key }, errMessage(err));
       this.ctx.log.warn({ controller: this.name, key, err: errMessage(err) }, 'sync failed; will retry');

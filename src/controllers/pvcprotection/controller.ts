@@ -2,7 +2,7 @@
 // deleted is used by no pod, and once a volume being deleted is no longer Bound.
 import { getIfExists, type ResourceRef } from '../../machinery/client';
 import type { KObject } from '../../machinery/types';
-import { type Controller, type ControllerContext, errMessage, isReason } from '../controller';
+import { type Controller, type ControllerContext, errMessage, isReason, readyOrAborted } from '../controller';
 import type { Informer } from '../informer';
 import { WorkQueue } from '../queue';
 import { PVC_PROTECTION, PV_PROTECTION, claimsOfPod, podUsesClaim, volumeInUse, withoutFinalizer } from './compute';
@@ -42,7 +42,7 @@ export class StorageProtectionController implements Controller {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    await Promise.race([this.ready, new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    await readyOrAborted(this.ready, signal);
     const onError = (key: string, err: unknown) => {
       if (!isReason(err, 'Conflict')) this.ctx.log.warn({ controller: this.name, key, err: errMessage(err) }, 'storage protection sync failed; will retry');
     };

@@ -4,7 +4,7 @@
 import type { ResourceRef } from '../../machinery/client';
 import { matchLabelSelector } from '../../machinery/selectors';
 import type { KObject } from '../../machinery/types';
-import { type Controller, type ControllerContext, errMessage, isReason } from '../controller';
+import { type Controller, type ControllerContext, errMessage, isReason, readyOrAborted } from '../controller';
 import type { EventRecorder } from '../events';
 import type { Informer } from '../informer';
 import { WorkQueue } from '../queue';
@@ -44,7 +44,7 @@ export class ReplicaSetController implements Controller {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    await Promise.race([this.ready, new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    await readyOrAborted(this.ready, signal);
     await this.queue.run(this.workers, (k) => this.sync(k), signal, (key, err) => {
       // A write raced a newer version in the cache: the retry re-reads; not worth a warning.
       const level = isReason(err, 'Conflict') ? 'debug' : 'warn';

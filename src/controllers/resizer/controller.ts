@@ -7,7 +7,7 @@ import { rfc3339 } from '../../machinery/clock';
 import { pvRef, pvcRef } from '../../machinery/refs';
 import type { KObject } from '../../machinery/types';
 import type { CsiDriver, CsiDriverRegistry } from '../../storage/csi/types';
-import { type Controller, type ControllerContext, errMessage, isReason } from '../controller';
+import { type Controller, type ControllerContext, errMessage, isReason, readyOrAborted } from '../controller';
 import type { Informer } from '../informer';
 import { volumeCapability } from '../provisioner/csi-request';
 import { isFinalError, isInfeasibleError, rpcErrorText } from '../provisioner/rpc-status';
@@ -55,7 +55,7 @@ export class ResizerController implements Controller {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    await Promise.race([this.ready, new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    await readyOrAborted(this.ready, signal);
     const onError = (key: string, err: unknown) => {
       if (err instanceof Retry || isReason(err, 'Conflict')) return this.ctx.log.debug({ controller: this.name, key }, errMessage(err));
       this.ctx.log.warn({ controller: this.name, key, err: errMessage(err) }, 'resize failed; will retry');

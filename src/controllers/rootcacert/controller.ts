@@ -3,7 +3,7 @@
 import type { ResourceRef } from '../../machinery/client';
 import { deepEqual } from '../../machinery/deep-equal';
 import type { KObject } from '../../machinery/types';
-import { type Controller, type ControllerContext, errMessage, isReason } from '../controller';
+import { type Controller, type ControllerContext, errMessage, isReason, readyOrAborted } from '../controller';
 import type { Informer } from '../informer';
 import { WorkQueue } from '../queue';
 
@@ -63,7 +63,7 @@ export class RootCACertPublisher implements Controller {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    await Promise.race([this.ready, new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    await readyOrAborted(this.ready, signal);
     await this.queue.run(1, (k) => this.sync(k), signal, (key, err) =>
       this.ctx.log.warn({ controller: this.name, namespace: key, err: errMessage(err) }, 'publishing the root CA failed; will retry'),
     );

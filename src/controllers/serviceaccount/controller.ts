@@ -2,7 +2,7 @@
 // it brings it back (upstream's ServiceAccountsController with ServiceAccounts: [default]).
 import type { ResourceRef } from '../../machinery/client';
 import type { KObject } from '../../machinery/types';
-import { type Controller, type ControllerContext, errMessage, isReason } from '../controller';
+import { type Controller, type ControllerContext, errMessage, isReason, readyOrAborted } from '../controller';
 import type { Informer } from '../informer';
 import { WorkQueue } from '../queue';
 
@@ -36,7 +36,7 @@ export class ServiceAccountController implements Controller {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    await Promise.race([this.ready, new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    await readyOrAborted(this.ready, signal);
     await this.queue.run(this.workers, (k) => this.sync(k), signal, (key, err) =>
       this.ctx.log.warn({ controller: this.name, namespace: key, err: errMessage(err) }, 'ensuring service accounts failed; will retry'),
     );

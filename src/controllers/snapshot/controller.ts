@@ -6,7 +6,7 @@ import { getIfExists, type ResourceRef } from '../../machinery/client';
 import type { KObject } from '../../machinery/types';
 import { asStr, dig } from '../../machinery/resources/storage-apps-util';
 import type { CsiDriverRegistry } from '../../storage/csi/types';
-import { type Controller, type ControllerContext, errMessage, isReason } from '../controller';
+import { type Controller, type ControllerContext, errMessage, isReason, readyOrAborted } from '../controller';
 import type { EventRecorder } from '../events';
 import type { Informer } from '../informer';
 import { splitKey } from '../replicaset/pods';
@@ -76,7 +76,7 @@ export class SnapshotController implements Controller {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    await Promise.race([this.ready, new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    await readyOrAborted(this.ready, signal);
     const onError = (kind: string) => (key: string, err: unknown) => {
       if (err instanceof RetryLater || isReason(err, 'Conflict')) return this.ctx.log.debug({ controller: this.name, [kind]: key }, errMessage(err));
       this.ctx.log.warn({ controller: this.name, [kind]: key, err: errMessage(err) }, `${kind} sync failed; will retry`);

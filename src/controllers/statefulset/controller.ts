@@ -5,7 +5,7 @@
 import type { ResourceRef } from '../../machinery/client';
 import { matchLabelSelector } from '../../machinery/selectors';
 import type { KObject } from '../../machinery/types';
-import { type Controller, type ControllerContext, errMessage, isReason } from '../controller';
+import { type Controller, type ControllerContext, errMessage, isReason, readyOrAborted } from '../controller';
 import type { EventRecorder } from '../events';
 import type { Informer } from '../informer';
 import { canonicalJson } from '../deployment/hash';
@@ -51,7 +51,7 @@ export class StatefulSetController implements Controller {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    await Promise.race([this.ready, new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    await readyOrAborted(this.ready, signal);
     await this.queue.run(this.workers, (k) => this.sync(k), signal, (key, err) => {
       const level = isReason(err, 'Conflict') || isReason(err, 'AlreadyExists') ? 'debug' : 'warn';
       this.ctx.log[level]({ controller: this.name, statefulset: key, err: errMessage(err) }, 'sync failed; will retry');
