@@ -5,7 +5,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
+import { digesting } from './digesting';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { RegistryAuth } from '../types';
@@ -102,19 +103,11 @@ export class RegistryClient {
       const res = await this.send(ep, url);
       if (!res.ok || !res.body) throw await httpError('GET', url, res);
       const part = `${dest}.part-${randomBytes(4).toString('hex')}`;
-      const hash = createHash('sha256');
-      let size = 0;
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          hash.update(chunk);
-          size += chunk.length;
-          onBytes?.(size);
-          cb(null, chunk);
-        },
-      });
+      const counter = digesting(onBytes);
       try {
-        await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), counter, createWriteStream(part));
-        const got = `sha256:${hash.digest('hex')}`;
+        await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), counter.stream, createWriteStream(part));
+        const got = counter.digest();
+        const size = counter.size();
         if (got !== desc.digest) throw new Error(`failed to verify blob: digest mismatch: expected ${desc.digest}, got ${got} (${size} bytes from ${url})`);
         if (desc.size >= 0 && size !== desc.size) throw new Error(`failed to verify blob ${desc.digest}: expected ${desc.size} bytes, got ${size}`);
         await rename(part, dest);

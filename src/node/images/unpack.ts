@@ -11,11 +11,11 @@
 // that could lead out of the directory. Node can neither mknod nor set xattrs, so the whiteout
 // conversion is a second, synthetic tar extracted by GNU tar with trusted.overlay.opaque allowed.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, type Readable, Transform } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
+import { digesting } from './digesting';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { sniffCompression } from './manifest';
@@ -71,32 +71,21 @@ async function decompressed(blob: string): Promise<{ stream: Readable; done: Pro
  */
 export async function unpackLayer(blob: string, dir: string, expectedDiffID?: string): Promise<{ diffID: string; size: number }> {
   const { stream, done } = await decompressed(blob);
-  const hash = createHash('sha256');
-  let size = 0;
-  const hasher = new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      hash.update(chunk);
-      size += chunk.length;
-      cb(null, chunk);
-    },
-    flush(cb) {
-      cb();
-    },
-  });
+  const hasher = digesting();
   const xattrs = ['--xattrs', '--xattrs-include=security.capability', '--xattrs-include=user.*'];
   // pipeline (not pipe) so a decompression error ends tar's input instead of leaving it waiting.
-  const feeding = pipeline(stream, hasher);
-  const extracting = tarExtract(dir, xattrs, hasher);
+  const feeding = pipeline(stream, hasher.stream);
+  const extracting = tarExtract(dir, xattrs, hasher.stream);
   await Promise.all([done, feeding, extracting]).catch(async (err: unknown) => {
     await Promise.allSettled([done, feeding, extracting]);
     throw err;
   });
-  const diffID = `sha256:${hash.digest('hex')}`;
+  const diffID = hasher.digest();
   if (expectedDiffID !== undefined && diffID !== expectedDiffID) {
     throw new Error(`Cannot unpack layer: its uncompressed content has digest ${diffID} but the image config says ${expectedDiffID}; the image is corrupt`);
   }
   await convertWhiteouts(dir);
-  return { diffID, size };
+  return { diffID, size: hasher.size() };
 }
 
 /** Finds OCI whiteout markers under `root` (never following symlinks). */
