@@ -2,9 +2,9 @@
 // latency, memory. Loopback only; every loop is bounded by a count and a deadline.
 //   node --import tsx bench/api.ts [--store URL] [--cold-runs 5] [--seconds 10] [--clients 8]
 //                                  [--watch-events 1000] [--objects 10000]
-import { Agent, request } from 'node:https';
 import { parseArgs } from 'node:util';
 import { startBerth, type Berth } from '../test/e2e/harness';
+import { http, type Http, median, pct, watch } from './http';
 import { runWorkers } from './workers';
 import { etcdBinary, putMany, rssKiB, startEtcd, watchLatency as etcdWatchLatency } from './peer-etcd';
 
@@ -39,39 +39,7 @@ const peerRow = (metric: string, peer: number) => {
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => pct(xs, 50);
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? Number.NaN;
-}
-
-/** Keep-alive HTTPS as admin, at most `sockets` connections. */
-function client(b: Berth, sockets: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets: sockets, ca: b.caPem });
-  const call = (method: string, path: string, body?: unknown) =>
-    new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const req = request(new URL(path, b.url), {
-        method,
-        agent,
-        headers: {
-          authorization: `Bearer ${b.token}`,
-          accept: 'application/json',
-          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-      });
-      req.on('response', (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      });
-      req.on('error', reject);
-      req.end(payload);
-    });
-  return { call, close: () => agent.destroy() };
-}
-
-type Call = ReturnType<typeof client>['call'];
+type Call = Http['call'];
 const configMap = (name: string, labels: Record<string, string> = {}) => ({
   apiVersion: 'v1',
   kind: 'ConfigMap',
@@ -103,43 +71,18 @@ async function coldStart(runs: number): Promise<void> {
 }
 
 async function watchLatency(b: Berth, events: number): Promise<void> {
-  const { call, close } = client(b, 1);
+  const { call, close } = http(b, 1);
   const sent = new Map<string, number>();
   const lat: number[] = [];
   let allSeen: () => void = () => {};
   const done = new Promise<void>((r) => (allSeen = r));
-  const path = '/api/v1/namespaces/default/configmaps?watch=1&labelSelector=bench%3Dwatch';
-  const watch = request(new URL(path, b.url), {
-    agent: false,
-    ca: b.caPem,
-    headers: { authorization: `Bearer ${b.token}`, accept: 'application/json' },
+  const w = await watch(b, '/api/v1/namespaces/default/configmaps?labelSelector=bench%3Dwatch', (ev, now) => {
+    const t0 = sent.get(ev.object.metadata?.name ?? '');
+    if (ev.type === 'ADDED' && t0 !== undefined) {
+      lat.push(now - t0);
+      if (lat.length === events) allSeen();
+    }
   });
-  const opened = new Promise<void>((resolve, reject) => {
-    watch.on('error', reject);
-    watch.on('response', (res) => {
-      if (res.statusCode !== 200) reject(new Error(`watch: HTTP ${res.statusCode}`));
-      let buf = '';
-      res.on('data', (c: Buffer) => {
-        const now = performance.now();
-        buf += c.toString();
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) !== -1) {
-          const line = buf.slice(0, nl).trim();
-          buf = buf.slice(nl + 1);
-          if (!line) continue;
-          const ev = JSON.parse(line) as { type: string; object?: { metadata?: { name?: string } } };
-          const t0 = sent.get(ev.object?.metadata?.name ?? '');
-          if (ev.type === 'ADDED' && t0 !== undefined) {
-            lat.push(now - t0);
-            if (lat.length === events) allSeen();
-          }
-        }
-      });
-      resolve();
-    });
-  });
-  watch.end();
-  await opened;
   // Sequential creates: each latency is one object's path, not a queue behind others.
   for (let i = 0; i < events; i++) {
     const name = `watch-${i}`;
@@ -147,7 +90,7 @@ async function watchLatency(b: Berth, events: number): Promise<void> {
     await create(call, name, { bench: 'watch' });
   }
   await Promise.race([done, sleep(10_000)]);
-  watch.destroy();
+  w.stop();
   close();
   const missing = events - lat.length;
   const note = `create sent -> ADDED event arrived, ${events} sequential creates${missing ? `; ${missing} events never arrived` : ''}`;
@@ -167,7 +110,7 @@ async function main(): Promise<void> {
 
     const objects = num(flags.objects);
     console.error(`bench: creating ${objects} ConfigMaps...`);
-    const c = client(b, clients);
+    const c = http(b, clients);
     await createMany(c.call, 'rss', clients, { count: objects });
     await sleep(2_000);
     const after = rssKiB(b.pid);

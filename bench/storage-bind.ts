@@ -3,7 +3,7 @@
 // seen Bound on a watch (the binder writes the claim's status last, so the volumes are Bound too).
 import type { Berth } from '../test/e2e/harness';
 import { runWorkers } from './workers';
-import { http, type Http, watch } from './storage-http';
+import { http, type Http, watch } from './http';
 
 export interface BindResult {
   count: number;

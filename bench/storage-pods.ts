@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { type Berth, startBerth } from '../test/e2e/harness';
 import { kubectl } from '../test/e2e/kubectl';
 import { startTestRegistry } from '../test/e2e/registry';
-import { http, type Http, median, pct, table, watch } from './storage-http';
+import { http, type Http, median, pct, table, watch } from './http';
 
 const run = promisify(execFile);
 export const CLASSES = ['local-dir', 'block'];

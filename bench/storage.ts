@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { startBerth } from '../test/e2e/harness';
 import { bindBench } from './storage-bind';
-import { table } from './storage-http';
+import { table } from './http';
 import { ioBench, latencyBench } from './storage-pods';
 
 const { values: flags } = parseArgs({

@@ -1,12 +1,12 @@
-// Shared by the storage benchmarks: keep-alive HTTPS as admin, a JSON watch, percentiles.
+// Shared by the benchmarks: keep-alive HTTPS as admin, a JSON watch, percentiles, tables.
 import { Agent, request } from 'node:https';
 import type { Berth } from '../test/e2e/harness';
 
 export interface Http {
-  call(method: string, path: string, body?: unknown, contentType?: string): Promise<{ status: number; text: string }>;
+  call: (method: string, path: string, body?: unknown, contentType?: string) => Promise<{ status: number; text: string }>;
   /** Like call, but throws unless the status is 2xx. */
-  ok(method: string, path: string, body?: unknown, contentType?: string): Promise<string>;
-  close(): void;
+  ok: (method: string, path: string, body?: unknown, contentType?: string) => Promise<string>;
+  close: () => void;
 }
 
 /** Keep-alive HTTPS as admin over at most `sockets` connections. */
