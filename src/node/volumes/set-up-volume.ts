@@ -77,8 +77,11 @@ export interface SetUpResult {
   readOnly: boolean;
   /** A raw block device (a csi claim with volumeMode Block): containers get it as volumeDevices. */
   block?: boolean;
-  /** The pod's fsGroup is applied to this volume's files (emptyDir, CSI per fsGroupPolicy). */
-  ownership?: boolean;
+  /**
+   * Whether the pod's fsGroup is applied to this volume's files (emptyDir; CSI per the CSIDriver's
+   * fsGroupPolicy). Asked only when ownership is about to be applied, not on every sync.
+   */
+  ownership?: () => Promise<boolean>;
 }
 
 /** The CSIDriver object's fsGroupPolicy (undefined: no object, upstream's default applies). */
@@ -101,14 +104,14 @@ export async function setUpVolume(pod: Pod, v: VolumeSpec, deps: SetUpDeps): Pro
     if (m.plugin !== 'csi') return { kind, path: m.path, changed: false, readOnly: m.readOnly };
     if (!deps.csi) throw new Error(`persistentvolume "${m.pvName}" is a csi volume (driver ${m.driver}) and this node has no CSI drivers configured; start the node with its CSI driver registry`);
     const r = await deps.csi.setUp(pod, v.name, m);
-    const ownership = csiManagesOwnership(await fsGroupPolicy(deps.client, m.driver), m.capability, m.readOnly);
+    const ownership = async () => csiManagesOwnership(await fsGroupPolicy(deps.client, m.driver), m.capability, m.readOnly);
     return { kind, path: r.path, changed: false, readOnly: m.readOnly, block: m.block, ownership };
   }
   const uid = pod.metadata.uid ?? '';
   const path = volumePath(deps.podsDir, uid, v, kind);
   if (kind.type === 'emptyDir') {
     await setUpEmptyDir(path, (v.emptyDir ?? {}));
-    return { kind, path, changed: false, readOnly: kind.readOnly, ownership: true };
+    return { kind, path, changed: false, readOnly: kind.readOnly, ownership: () => Promise.resolve(true) };
   }
   if (kind.type === 'nfs') {
     const src = v.nfs as { server?: unknown; path?: unknown; readOnly?: unknown };

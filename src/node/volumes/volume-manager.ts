@@ -121,7 +121,7 @@ export class VolumeManager implements VolumeProvider {
   /** The pod's securityContext.fsGroup on a volume that supports ownership management. */
   private async applyFsGroup(pod: Pod, r: SetUpResult): Promise<void> {
     const sc = (pod.spec as { securityContext?: { fsGroup?: unknown; fsGroupChangePolicy?: unknown } }).securityContext;
-    if (!r.ownership || typeof sc?.fsGroup !== 'number') return;
+    if (typeof sc?.fsGroup !== 'number' || !r.ownership || !(await r.ownership())) return;
     await setVolumeOwnership(r.path, sc.fsGroup, r.readOnly, typeof sc.fsGroupChangePolicy === 'string' ? sc.fsGroupChangePolicy : undefined);
   }
 
