@@ -5,7 +5,7 @@ import type { ApiClient, ResourceRef } from '../../machinery/client';
 import { matchLabelSelector } from '../../machinery/selectors';
 import type { KObject, OwnerReference } from '../../machinery/types';
 import { isReason } from '../controller';
-import { controllerRefOf } from '../replicaset/pods';
+import { controllerRefOf, controllerRefTo } from '../replicaset/pods';
 import { dSpec } from './model';
 
 const depRef: ResourceRef = { group: 'apps', version: 'v1', plural: 'deployments' };
@@ -37,7 +37,7 @@ export async function claimReplicaSets(client: ApiClient, d: KObject, candidates
     if (!matches || rs.metadata.deletionTimestamp || d.metadata.deletionTimestamp) continue;
     canAdopt ??= await client.get(depRef, d.metadata.namespace, d.metadata.name ?? '').then((f) => f.metadata.uid === d.metadata.uid && !f.metadata.deletionTimestamp, () => false);
     if (!canAdopt) continue;
-    const mine: OwnerReference = { apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name ?? '', uid: d.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
+    const mine: OwnerReference = controllerRefTo(d, 'apps/v1', 'Deployment');
     const adopted = await patchOwners(client, rs, [...(rs.metadata.ownerReferences ?? []), mine]);
     if (adopted) owned.push(adopted);
   }

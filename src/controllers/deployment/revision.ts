@@ -1,6 +1,7 @@
 // Which ReplicaSet is "new" (its template equals the Deployment's, ignoring the hash label), the
 // revision annotations, and which old ReplicaSets revisionHistoryLimit lets go (upstream:
 // deployment/util/deployment_util.go, sync.go).
+import { controllerRefTo } from '../replicaset/pods';
 import { semanticEqual } from '../../machinery/resources/storage-apps-util';
 import type { KObject } from '../../machinery/types';
 import { computeHash } from './hash';
@@ -114,7 +115,7 @@ export function newReplicaSetFor(d: KObject): { rs: KObject; hash: string } {
     metadata: {
       name: `${d.metadata.name ?? ''}-${hash}`,
       namespace: d.metadata.namespace ?? '',
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name ?? '', uid: d.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [controllerRefTo(d, 'apps/v1', 'Deployment')],
       labels: template.metadata.labels ?? {},
       annotations: {},
     },

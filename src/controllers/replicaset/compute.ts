@@ -2,7 +2,7 @@
 // replica_set_utils.go and controller_utils.go), as pure functions.
 import { type LabelSelector, matchLabelSelector } from '../../machinery/selectors';
 import type { KObject } from '../../machinery/types';
-import { controllerRefOf, isPodActive, isPodAvailable, isPodReady, podNodeName, podPhase, podStatus, readyCondition } from './pods';
+import { controllerRefOf, isPodActive, isPodAvailable, isPodReady, podNodeName, podPhase, podStatus, readyCondition, controllerRefTo } from './pods';
 
 /** Upstream's burstReplicas: at most this many creates/deletes per sync. */
 export const BURST_REPLICAS = 500;
@@ -81,7 +81,7 @@ export function podFromTemplate(rs: KObject, apiVersion = 'apps/v1', kind = 'Rep
       ...(meta.labels ? { labels: { ...meta.labels } } : {}),
       ...(meta.annotations ? { annotations: { ...meta.annotations } } : {}),
       ...(meta.finalizers ? { finalizers: [...meta.finalizers] } : {}),
-      ownerReferences: [{ apiVersion, kind, name: rs.metadata.name ?? '', uid: rs.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [controllerRefTo(rs, apiVersion, kind)],
     },
     spec: structuredClone(t.spec ?? {}),
   };

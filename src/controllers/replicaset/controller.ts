@@ -10,7 +10,7 @@ import type { Informer } from '../informer';
 import { WorkQueue } from '../queue';
 import { BURST_REPLICAS, calculateStatus, claimPods, podFromTemplate, podsToDelete, rsSpec, slowStartBatches, specReplicas, statusUnchanged } from './compute';
 import { Expectations } from './expectations';
-import { controllerRefOf, isPodActive, isPodReady, keyOf, splitKey } from './pods';
+import { controllerRefOf, isPodActive, isPodReady, keyOf, splitKey, controllerRefTo } from './pods';
 import { podRef } from '../../machinery/refs';
 
 export const REPLICASET_COMPONENT = 'replicaset-controller';
@@ -139,7 +139,7 @@ export class ReplicaSetController implements Controller {
       // Upstream re-reads the owner before adopting: a deleted-and-recreated namesake must not adopt.
       const fresh = await this.ctx.client.get(rsRef, rs.metadata.namespace, rs.metadata.name ?? '').catch(() => undefined);
       if (fresh && fresh.metadata.uid === rs.metadata.uid && !fresh.metadata.deletionTimestamp) {
-        const ref = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name ?? '', uid: rs.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
+        const ref = controllerRefTo(rs, 'apps/v1', 'ReplicaSet');
         for (const p of adopt) {
           try {
             const refs = [...(p.metadata.ownerReferences ?? []), ref];

@@ -3,7 +3,7 @@
 import type { LabelSelector } from '../../machinery/selectors';
 import type { KObject, OwnerReference } from '../../machinery/types';
 import { computeHash } from '../deployment/hash';
-import { isPodAvailable, isPodReady, podPhase } from '../replicaset/pods';
+import { isPodAvailable, isPodReady, podPhase, controllerRefTo } from '../replicaset/pods';
 
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
@@ -90,7 +90,7 @@ export function newPod(set: KObject, ordinal: number, revision: string): KObject
       namespace: set.metadata.namespace ?? '',
       labels: { ...(t.metadata?.labels ?? {}), [POD_NAME_LABEL]: name, [POD_INDEX_LABEL]: String(ordinal), [REVISION_LABEL]: revision },
       ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: setName(set), uid: set.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [controllerRefTo(set, 'apps/v1', 'StatefulSet')],
     },
     spec: podSpec,
   };
@@ -108,7 +108,7 @@ export function claimOwnerRefs(set: KObject, pod: KObject | undefined, ordinal: 
   const out = existing.filter((r) => !ours.has(r.uid) && !(r.kind === 'StatefulSet' && r.name === setName(set)));
   // A scaled-away claim goes with its pod alone: the set reference would keep it alive.
   if (policy.whenScaled === 'Delete' && pod && (ordinal >= startOrdinal(set) + replicas || ordinal < startOrdinal(set))) out.push({ apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '', controller: false, blockOwnerDeletion: true });
-  else if (policy.whenDeleted === 'Delete') out.push({ apiVersion: 'apps/v1', kind: 'StatefulSet', name: setName(set), uid: set.metadata.uid ?? '', controller: true, blockOwnerDeletion: true });
+  else if (policy.whenDeleted === 'Delete') out.push(controllerRefTo(set, 'apps/v1', 'StatefulSet'));
   return out;
 }
 

@@ -11,7 +11,7 @@ import type { Informer } from '../informer';
 import { canonicalJson } from '../deployment/hash';
 import { WorkQueue } from '../queue';
 import { claimPods } from '../replicaset/compute';
-import { controllerRefOf, keyOf, splitKey } from '../replicaset/pods';
+import { controllerRefOf, keyOf, splitKey, controllerRefTo } from '../replicaset/pods';
 import { type StsStatus, claimName, claimOwnerRefs, newClaims, newPod, ordinalOf, podName, sameRefs, startOrdinal, stsSpec, updateRevision } from './compute';
 import { type Revision, currentRevisionOf, historyStep, revisionsToPrune, setAtRevision, usesCurrentRevision } from './history';
 import { type Action, computeStatus, plan } from './plan';
@@ -111,7 +111,7 @@ export class StatefulSetController implements Controller {
     if (members.length) {
       const fresh = await this.ctx.client.get(stsRef, set.metadata.namespace, set.metadata.name ?? '').catch(() => undefined);
       if (fresh && fresh.metadata.uid === set.metadata.uid && !fresh.metadata.deletionTimestamp) {
-        const ref = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: set.metadata.name ?? '', uid: set.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
+        const ref = controllerRefTo(set, 'apps/v1', 'StatefulSet');
         for (const p of members) {
           const refs = [...(p.metadata.ownerReferences ?? []), ref];
           owned.push(await this.patchPod(p, { metadata: { ownerReferences: refs, resourceVersion: p.metadata.resourceVersion } }) ?? p);

@@ -2,6 +2,7 @@
 // getStatefulSetRevisions/truncateHistory): each distinct template is stored once as a revision
 // `<set>-<hash>` whose data is the template patch; the newest is the update revision, and
 // pods below the partition are re-created from the current one. Pure functions over the lists.
+import { controllerRefTo } from '../replicaset/pods';
 import { deepEqual } from '../../machinery/deep-equal';
 import type { KObject } from '../../machinery/types';
 import { podRevision, stsSpec, stsStatus, updateRevision } from './compute';
@@ -39,7 +40,7 @@ export function newRevision(set: KObject, n: number): Revision {
       name,
       namespace: set.metadata.namespace ?? '',
       labels: { ...(stsSpec(set).template?.metadata?.labels ?? {}), [HASH_LABEL]: name.slice((set.metadata.name ?? '').length + 1) },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: set.metadata.name ?? '', uid: set.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [controllerRefTo(set, 'apps/v1', 'StatefulSet')],
     },
     data: revisionData(set),
     revision: n,
