@@ -1,7 +1,7 @@
 // The discovery view of the served resources: one entry per resource and served version,
 // grouped and ordered the way kube-apiserver lists them.
 import { createHash } from 'node:crypto';
-import { ALL_VERBS, type ResourceDef, type Subresource, servedVerbs } from '../../machinery/resource';
+import { type ResourceDef, type Subresource, servedVerbs } from '../../machinery/resource';
 
 export interface GroupVersionKind {
   group: string;
@@ -42,8 +42,6 @@ export interface DiscoveryOptions {
   /** metrics.k8s.io is listed only once something serves it. */
   metrics?: boolean;
 }
-
-export const RESOURCE_VERBS = ALL_VERBS;
 
 /** Kind and verbs of each subresource as kube-apiserver reports them. */
 function subresourceInfo(def: ResourceDef, version: string, sub: Subresource): DiscoveredSubresource {
