@@ -4,6 +4,9 @@
 import type { KObject } from '../machinery/types';
 import { NODE_TOPOLOGY_KEY } from '../storage/csi/types';
 
+/** The version the node reports (the API server's, as kubeadm clusters match them). */
+export const KUBELET_VERSION = 'v1.32.0+berth';
+
 export interface NodeFacts {
   cpus: number;
   memoryBytes: number;
@@ -111,7 +114,7 @@ export function desiredNodeStatus(
       kernelVersion: facts.kernelVersion,
       osImage: facts.osImage,
       containerRuntimeVersion: facts.containerRuntimeVersion,
-      kubeletVersion: 'v1.32.0+berth',
+      kubeletVersion: KUBELET_VERSION,
       kubeProxyVersion: '',
       operatingSystem: 'linux',
       architecture: facts.architecture,

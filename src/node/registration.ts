@@ -12,7 +12,6 @@ import { type Timer, realTimer } from '../controllers/queue';
 import { type NodeCondition, type NodeFacts, conditionDefaults, desiredNodeStatus, nodeLabels, statusDiffers } from './node-status';
 import { nodeRef } from '../machinery/refs';
 
-export const KUBELET_VERSION = 'v1.32.0+berth';
 export const LEASE_NAMESPACE = 'kube-node-lease';
 const leaseRef: ResourceRef = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };
 
