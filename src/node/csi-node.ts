@@ -1,7 +1,7 @@
 // Publishes the node's CSINode object (as the kubelet's plugin manager does): one entry per CSI
 // driver this node can serve, with the driver's node ID, topology keys and volume limit, owned by
 // the Node so it goes with it. Re-checked periodically: external drivers come and go.
-import type { ApiClient } from '../machinery/client';
+import { getIfExists, type ApiClient } from '../machinery/client';
 import { deepEqual } from '../machinery/deep-equal';
 import type { KObject } from '../machinery/types';
 import { csiNodeRef, nodeRef } from '../machinery/refs';
@@ -46,9 +46,9 @@ export class CsiNodePublisher {
   /** One pass: reads the drivers and the Node, writes the CSINode when it differs. */
   async sync(): Promise<void> {
     const { client, nodeName } = this.o;
-    const node = await client.get(nodeRef, undefined, nodeName).catch(() => undefined);
+    const node = await getIfExists(client, nodeRef, undefined, nodeName);
     if (!node) return; // registration creates the Node; the next pass publishes
-    const have = await client.get(csiNodeRef, undefined, nodeName).catch(() => undefined);
+    const have = await getIfExists(client, csiNodeRef, undefined, nodeName);
     const listed = ((have?.spec as { drivers?: CsiNodeDriver[] } | undefined)?.drivers ?? []);
     const drivers: CsiNodeDriver[] = [];
     for (const name of this.o.drivers.names()) {

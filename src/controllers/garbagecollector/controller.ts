@@ -1,5 +1,6 @@
 // garbage-collector-controller: watches every served resource, indexes owner references, and
 // collects dependents whose owners are gone, runs foreground deletion and orphaning.
+import { getIfExists } from '../../machinery/client';
 import type { ResourceDef } from '../../machinery/resource';
 import type { KObject, OwnerReference } from '../../machinery/types';
 import { deepEqual } from '../../machinery/deep-equal';
@@ -150,13 +151,8 @@ export class GarbageCollector implements Controller {
     await this.applyDependentAction(def, item, action);
   }
 
-  private async getLive(def: ResourceDef, namespace: string | undefined, name: string): Promise<KObject | undefined> {
-    try {
-      return await this.ctx.client.get(refOf(def), namespace, name);
-    } catch (err) {
-      if (isReason(err, 'NotFound')) return undefined;
-      throw err;
-    }
+  private getLive(def: ResourceDef, namespace: string | undefined, name: string): Promise<KObject | undefined> {
+    return getIfExists(this.ctx.client, refOf(def), namespace, name);
   }
 
   /** The cache may say "present" (events keep it current); "absent" is confirmed live. */

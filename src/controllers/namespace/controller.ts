@@ -1,7 +1,7 @@
 // namespace-controller: a namespace being deleted gets phase Terminating, all its namespaced
 // content deleted, status conditions describing progress, and finally the "kubernetes" spec
 // finalizer removed through namespaces/finalize (the apiserver then removes the namespace).
-import type { ResourceRef } from '../../machinery/client';
+import { getIfExists, type ResourceRef } from '../../machinery/client';
 import { type ResourceDef, servedVerbs } from '../../machinery/resource';
 import type { KObject } from '../../machinery/types';
 import { type Controller, type ControllerContext, errMessage, isReason, refOf, readyOrAborted } from '../controller';
@@ -96,13 +96,8 @@ export class NamespaceController implements Controller {
     }
   }
 
-  private async getNs(name: string): Promise<KObject | undefined> {
-    try {
-      return await this.ctx.client.get(nsRef, undefined, name);
-    } catch (err) {
-      if (isReason(err, 'NotFound')) return undefined;
-      throw err;
-    }
+  private getNs(name: string): Promise<KObject | undefined> {
+    return getIfExists(this.ctx.client, nsRef, undefined, name);
   }
 
   /** Upstream's namespacedResourcesDeleter.Delete. */

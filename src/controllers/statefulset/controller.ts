@@ -2,7 +2,7 @@
 // per-ordinal claims, in order (OrderedReady) or all at once (Parallel), rolls template changes
 // out from the highest ordinal down, and reports status. Level-based: every sync re-reads the set,
 // its pods and claims from the informers and takes the next step of `plan`.
-import type { ResourceRef } from '../../machinery/client';
+import { getIfExists, type ResourceRef } from '../../machinery/client';
 import { matchLabelSelector } from '../../machinery/selectors';
 import type { KObject } from '../../machinery/types';
 import { type Controller, type ControllerContext, errMessage, isReason, readyOrAborted } from '../controller';
@@ -142,10 +142,7 @@ export class StatefulSetController implements Controller {
       if (o < 0 || p.metadata.deletionTimestamp) continue;
       for (const t of stsSpec(set).volumeClaimTemplates ?? []) {
         const name = claimName(t.metadata?.name ?? '', set, o);
-        const claim = fresh ? await this.ctx.client.get(pvcRef, ns, name).catch((err: unknown) => {
-          if (isReason(err, 'NotFound')) return undefined;
-          throw err;
-        }) : this.pvcInf.get(ns, name);
+        const claim = fresh ? await getIfExists(this.ctx.client, pvcRef, ns, name) : this.pvcInf.get(ns, name);
         if (!claim || claim.metadata.deletionTimestamp) continue;
         const have = claim.metadata.ownerReferences ?? [];
         const want = claimOwnerRefs(set, p, o, have);
