@@ -10,6 +10,7 @@ import { pvRef, pvcRef } from '../../machinery/refs';
 import type { KObject } from '../../machinery/types';
 import { CsiError } from '../../storage/csi/types';
 import type { Pod } from '../types';
+import { awaitsNodeResize } from './csi-volumes';
 import { VolumeMountError } from './mount-error';
 import { FakeCsiDriver, registryOf } from './testing/fake-csi';
 import { VolumeManager } from './volume-manager';
@@ -326,4 +327,12 @@ test('an unstage that fails half-way marks the volume unstaged: the next pod sta
   await vm.tearDown(uidOf(p));
   await vm.tearDown(uidOf(q));
   assert.deepEqual(d.ops().slice(6), [`unpublish ${h} ${uidOf(p)}`, `unpublish ${h} ${uidOf(q)}`, `unstage ${h}`]);
+});
+
+test('awaitsNodeResize: only a claim the resizer marked for the node is checked against its volume', () => {
+  const c = (status: Record<string, unknown>): KObject => ({ metadata: { name: 'c' }, status });
+  assert.equal(awaitsNodeResize(c({ capacity: { storage: '1Gi' } })), false);
+  assert.equal(awaitsNodeResize(c({ allocatedResourceStatuses: { storage: 'NodeResizePending' } })), true);
+  assert.equal(awaitsNodeResize(c({ conditions: [{ type: 'FileSystemResizePending', status: 'True' }] })), true);
+  assert.equal(awaitsNodeResize(c({ conditions: [{ type: 'Resizing', status: 'True' }], allocatedResourceStatuses: { storage: 'ControllerResizeInProgress' } })), false);
 });

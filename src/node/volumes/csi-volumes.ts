@@ -75,6 +75,14 @@ async function removeDir(path: string, what: string): Promise<void> {
   });
 }
 
+/** Pure: the claim says a node must still grow its filesystem (NodeResizePending or FileSystemResizePending). */
+export function awaitsNodeResize(claim: KObject): boolean {
+  const status = obj(claim.status);
+  if (str(obj(status.allocatedResourceStatuses).storage) === 'NodeResizePending') return true;
+  const conditions = Array.isArray(status.conditions) ? (status.conditions as { type?: unknown; status?: unknown }[]) : [];
+  return conditions.some((c) => c.type === 'FileSystemResizePending' && c.status === 'True');
+}
+
 export class CsiVolumes {
   /** pod uid → volume name → what this process published. */
   private readonly published = new Map<string, Map<string, Published>>();
@@ -230,6 +238,8 @@ export class CsiVolumes {
         const { plan } = entry;
         try {
           const claim = await this.o.client.get(pvcRef, plan.claimNamespace, plan.claimName);
+          // The resizer marks a claim before its volume needs the node: only then is the PV read.
+          if (!awaitsNodeResize(claim)) continue;
           const pv = await this.o.client.get(pvRef, undefined, plan.pvName);
           plan.claimCapacity = str(obj(obj(claim.status).capacity).storage);
           plan.pvCapacity = str(obj(obj(pv.spec).capacity).storage);
